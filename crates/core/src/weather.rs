@@ -1,0 +1,189 @@
+//! Weather alerts (CAP 1.2): hazard areas with a time window.
+
+use crate::{InvalidValue, LonLat, SourceKey};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// CAP `<severity>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapSeverity {
+    #[default]
+    Unknown,
+    Minor,
+    Moderate,
+    Severe,
+    Extreme,
+}
+
+/// CAP `<urgency>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapUrgency {
+    #[default]
+    Unknown,
+    Past,
+    Future,
+    Expected,
+    Immediate,
+}
+
+/// CAP `<certainty>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapCertainty {
+    #[default]
+    Unknown,
+    Unlikely,
+    Possible,
+    Likely,
+    Observed,
+}
+
+impl CapSeverity {
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        Ok(match value.trim() {
+            "Extreme" => Self::Extreme,
+            "Severe" => Self::Severe,
+            "Moderate" => Self::Moderate,
+            "Minor" => Self::Minor,
+            "Unknown" => Self::Unknown,
+            _ => return Err(InvalidValue::new("severity", value, "expected Extreme|Severe|Moderate|Minor|Unknown")),
+        })
+    }
+}
+
+impl CapUrgency {
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        Ok(match value.trim() {
+            "Immediate" => Self::Immediate,
+            "Expected" => Self::Expected,
+            "Future" => Self::Future,
+            "Past" => Self::Past,
+            "Unknown" => Self::Unknown,
+            _ => return Err(InvalidValue::new("urgency", value, "expected Immediate|Expected|Future|Past|Unknown")),
+        })
+    }
+}
+
+impl CapCertainty {
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        Ok(match value.trim() {
+            "Observed" => Self::Observed,
+            // "Very Likely" is CAP 1.0's spelling, still seen in feeds.
+            "Likely" | "Very Likely" => Self::Likely,
+            "Possible" => Self::Possible,
+            "Unlikely" => Self::Unlikely,
+            "Unknown" => Self::Unknown,
+            _ => return Err(InvalidValue::new("certainty", value, "expected Observed|Likely|Possible|Unlikely|Unknown")),
+        })
+    }
+}
+
+/// A circle: centre and radius in kilometres (CAP `<circle>`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Circle {
+    pub center: LonLat,
+    pub radius_km: f64,
+}
+
+impl Circle {
+    pub fn new(center: LonLat, radius_km: f64) -> Result<Self, InvalidValue> {
+        if !radius_km.is_finite() || radius_km < 0.0 || radius_km > 5_000.0 {
+            return Err(InvalidValue::new("circle", radius_km, "radius must be 0..5000 km"));
+        }
+        Ok(Self { center, radius_km })
+    }
+}
+
+/// One `<area>` of an alert: any number of polygons (rings, lon/lat, closed) and circles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertArea {
+    pub description: String,
+    pub polygons: Vec<Vec<LonLat>>,
+    pub circles: Vec<Circle>,
+}
+
+impl AlertArea {
+    /// Validates polygon rings: at least four positions, first equal to last.
+    pub fn new(description: String, polygons: Vec<Vec<LonLat>>, circles: Vec<Circle>) -> Result<Self, InvalidValue> {
+        for ring in &polygons {
+            if ring.len() < 4 {
+                return Err(InvalidValue::new("polygon", format!("{} points", ring.len()), "a polygon needs at least four points"));
+            }
+            if ring.first() != ring.last() {
+                return Err(InvalidValue::new("polygon", "", "first and last points must be the same (closed ring)"));
+            }
+        }
+        Ok(Self { description, polygons, circles })
+    }
+
+    pub fn has_geometry(&self) -> bool {
+        !self.polygons.is_empty() || !self.circles.is_empty()
+    }
+}
+
+/// Human-readable text of one `<info>` block, in its language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertText {
+    pub language: String,
+    pub event: String,
+    pub headline: Option<String>,
+    pub description: Option<String>,
+    pub instruction: Option<String>,
+}
+
+/// A CAP 1.2 alert. Several `<info>` blocks (usually one per language) fold into one alert:
+/// their texts are kept per language, their areas are merged, and the most severe, most urgent
+/// and most certain values are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeatherAlert {
+    /// `source` = the CAP `<sender>`, `source_id` = its `<identifier>`.
+    pub key: SourceKey,
+    pub sent: DateTime<Utc>,
+    /// `Actual`, `Exercise`, `System`, `Test`, `Draft`.
+    pub status: String,
+    /// `Alert`, `Update`, `Cancel`, `Ack`, `Error`.
+    pub msg_type: String,
+    /// CAP `<category>` values (Met, Geo, Safety, ...).
+    pub categories: Vec<String>,
+    pub severity: CapSeverity,
+    pub urgency: CapUrgency,
+    pub certainty: CapCertainty,
+    pub effective: Option<DateTime<Utc>>,
+    pub onset: Option<DateTime<Utc>>,
+    pub expires: Option<DateTime<Utc>>,
+    pub texts: Vec<AlertText>,
+    pub areas: Vec<AlertArea>,
+}
+
+impl WeatherAlert {
+    /// The window during which the alert applies: from onset (or effective, or sent) until
+    /// expires (open-ended when the alert gives no expiry).
+    pub fn window(&self) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+        (self.onset.or(self.effective).unwrap_or(self.sent), self.expires)
+    }
+
+    /// Whether the alert is in force at `t`.
+    pub fn active_at(&self, t: DateTime<Utc>) -> bool {
+        let (start, end) = self.window();
+        self.status == "Actual" && self.msg_type != "Cancel" && start <= t && end.is_none_or(|e| t < e)
+    }
+
+    /// Checks the invariants: at least one text, at least one area with geometry, and an
+    /// expiry not before the start.
+    pub fn validate(&self) -> Result<(), InvalidValue> {
+        if self.texts.is_empty() {
+            return Err(InvalidValue::new("info", "", "an alert needs at least one <info> block"));
+        }
+        if !self.areas.iter().any(AlertArea::has_geometry) {
+            return Err(InvalidValue::new("area", "", "no <polygon> or <circle>: the alert cannot be placed on the map"));
+        }
+        if let (start, Some(end)) = self.window() {
+            if end < start {
+                return Err(InvalidValue::new("expires", end, "expires before the alert starts"));
+            }
+        }
+        Ok(())
+    }
+}

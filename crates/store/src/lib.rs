@@ -1,0 +1,1 @@
+//! senda-store

@@ -1,0 +1,29 @@
+//! Test support for senda: where the real data lives, seeded generators and oracles.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the folder holding the root `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// `../shared/data`, the real public data beside the checkout (see its README for provenance).
+pub fn shared_data() -> PathBuf {
+    let p = workspace_root().join("../shared/data");
+    assert!(p.is_dir(), "the real data must be at {} (../shared/data beside the checkout)", p.display());
+    p
+}
+
+/// A file under `../shared/data`, e.g. `shared_file("osm/andorra.osm.pbf")`.
+pub fn shared_file(rel: &str) -> PathBuf {
+    let p = shared_data().join(rel);
+    assert!(p.is_file(), "missing fixture {}", p.display());
+    p
+}
+
+/// A file under the project's own `data/` (the default dataset).
+pub fn data_file(rel: &str) -> PathBuf {
+    let p = workspace_root().join("data").join(rel);
+    assert!(p.is_file(), "missing default data file {}", p.display());
+    p
+}
