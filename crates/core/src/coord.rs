@@ -21,10 +21,18 @@ impl LonLat {
             return Err(InvalidValue::new("lat", lat, "must be a finite number"));
         }
         if !(-180.0..=180.0).contains(&lon) {
-            return Err(InvalidValue::new("lon", lon, "must be within -180..180 degrees"));
+            return Err(InvalidValue::new(
+                "lon",
+                lon,
+                "must be within -180..180 degrees",
+            ));
         }
         if !(-90.0..=90.0).contains(&lat) {
-            return Err(InvalidValue::new("lat", lat, "must be within -90..90 degrees"));
+            return Err(InvalidValue::new(
+                "lat",
+                lat,
+                "must be within -90..90 degrees",
+            ));
         }
         Ok(Self { lon, lat })
     }
@@ -114,7 +122,10 @@ mod tests {
     fn parses_lon_lat_text() {
         assert!("1,2,3".parse::<LonLat>().is_err());
         assert!("abc".parse::<LonLat>().is_err());
-        assert_eq!(" -99.1 , 19.4 ".parse::<LonLat>().unwrap(), LonLat::new(-99.1, 19.4).unwrap());
+        assert_eq!(
+            " -99.1 , 19.4 ".parse::<LonLat>().unwrap(),
+            LonLat::new(-99.1, 19.4).unwrap()
+        );
     }
 
     #[test]

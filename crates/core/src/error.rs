@@ -21,7 +21,11 @@ impl InvalidValue {
         if value.chars().count() > 80 {
             value = value.chars().take(77).collect::<String>() + "...";
         }
-        Self { field, value, reason }
+        Self {
+            field,
+            value,
+            reason,
+        }
     }
 }
 

@@ -86,7 +86,13 @@ impl Severity {
             "serious" => Self::Serious,
             "severe" | "high" => Self::Severe,
             "critical" | "extreme" => Self::Critical,
-            _ => return Err(InvalidValue::new("severity", value, "expected 1..5 or minor|moderate|serious|severe|critical")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "severity",
+                    value,
+                    "expected 1..5 or minor|moderate|serious|severe|critical",
+                ))
+            }
         })
     }
 
@@ -154,7 +160,9 @@ impl IncidentCategory {
     /// | sickness, accident, unknown | moderate (2) |
     pub fn base_severity(self) -> Severity {
         match self {
-            Self::Violence | Self::Kidnapping | Self::SexualViolence | Self::Trafficking => Severity::Critical,
+            Self::Violence | Self::Kidnapping | Self::SexualViolence | Self::Trafficking => {
+                Severity::Critical
+            }
             Self::ArmedConflict | Self::Extortion => Severity::Severe,
             Self::VehicleAccident
             | Self::TrainAccident
@@ -203,7 +211,13 @@ impl LocationPrecision {
             "area" | "2" => Self::Area,
             "region" | "province" | "3" => Self::Region,
             "" | "unknown" => Self::Unknown,
-            _ => return Err(InvalidValue::new("location_precision", value, "expected exact|local|area|region|unknown")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "location_precision",
+                    value,
+                    "expected exact|local|area|region|unknown",
+                ))
+            }
         })
     }
 }
@@ -229,7 +243,13 @@ impl TimePrecision {
             "week" | "2" => Self::Week,
             "month" | "3" => Self::Month,
             "year" => Self::Year,
-            _ => return Err(InvalidValue::new("time_precision", value, "expected exact|day|week|month|year")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "time_precision",
+                    value,
+                    "expected exact|day|week|month|year",
+                ))
+            }
         })
     }
 }
@@ -250,7 +270,13 @@ impl ReviewStatus {
             "" | "unverified" | "pending" => Self::Unverified,
             "verified" | "confirmed" => Self::Verified,
             "retracted" | "withdrawn" | "rejected" => Self::Retracted,
-            _ => return Err(InvalidValue::new("review", value, "expected unverified|verified|retracted")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "review",
+                    value,
+                    "expected unverified|verified|retracted",
+                ))
+            }
         })
     }
 }
@@ -289,7 +315,11 @@ impl Incident {
         people_affected: u32,
     ) -> Result<Self, InvalidValue> {
         if people_affected > 100_000 {
-            return Err(InvalidValue::new("people_affected", people_affected, "implausibly large (over 100,000)"));
+            return Err(InvalidValue::new(
+                "people_affected",
+                people_affected,
+                "implausibly large (over 100,000)",
+            ));
         }
         Ok(Self {
             key,
@@ -320,8 +350,14 @@ mod tests {
         assert_eq!(Severity::parse("high").unwrap(), Severity::Severe);
         assert!(Severity::parse("9").is_err());
         assert_eq!(Severity::Critical.raised(), Severity::Critical);
-        assert_eq!(IncidentCategory::Drowning.severity_for(1), Severity::Serious);
-        assert_eq!(IncidentCategory::Drowning.severity_for(12), Severity::Severe);
+        assert_eq!(
+            IncidentCategory::Drowning.severity_for(1),
+            Severity::Serious
+        );
+        assert_eq!(
+            IncidentCategory::Drowning.severity_for(12),
+            Severity::Severe
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@
 //! ```
 
 mod coord;
-mod located;
 mod error;
 mod id;
 pub mod incident;
+mod located;
 pub mod road;
 pub mod shelter;
 pub mod transit;
@@ -24,20 +24,77 @@ pub mod weather;
 
 pub use coord::{haversine_m, LonLat};
 pub use error::InvalidValue;
-pub use located::{Located, RecordRef};
 pub use id::{EdgeId, IncidentId, NodeId, ShelterId, TransitId};
 pub use incident::{
     Incident, IncidentCategory, LocationPrecision, ReviewStatus, Severity, TimePrecision,
 };
+pub use located::{Located, RecordRef};
 pub use road::{Access, Oneway, RoadClass, RoadSegment};
 pub use shelter::{Population, Service, Shelter, ShelterKind, Visibility};
 pub use transit::{TransitKind, TransitPoint};
-pub use weather::{AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, Circle, WeatherAlert};
+pub use weather::{
+    AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, Circle, WeatherAlert,
+};
+
+/// The kinds of record senda loads and stores.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Roads,
+    Incidents,
+    Shelters,
+    Transit,
+    Weather,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        Self::Roads,
+        Self::Incidents,
+        Self::Shelters,
+        Self::Transit,
+        Self::Weather,
+    ];
+
+    /// The name used by the CLI, the API and the store's tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Roads => "roads",
+            Self::Incidents => "incidents",
+            Self::Shelters => "shelters",
+            Self::Transit => "transit",
+            Self::Weather => "weather",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, InvalidValue> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == value.trim())
+            .ok_or_else(|| {
+                InvalidValue::new(
+                    "kind",
+                    value,
+                    "expected roads, incidents, shelters, transit or weather",
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A record's identity in the place it came from: the source (dataset or feed, e.g.
 /// `iom-mmp`, `acled`, `osm`) and the id the source gave it. Loading the same
 /// `(source, source_id)` twice updates one record instead of adding a second.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SourceKey {
     pub source: String,
     pub source_id: String,
@@ -45,7 +102,10 @@ pub struct SourceKey {
 
 impl SourceKey {
     /// Builds a key; both parts must be non-empty after trimming.
-    pub fn new(source: impl Into<String>, source_id: impl Into<String>) -> Result<Self, InvalidValue> {
+    pub fn new(
+        source: impl Into<String>,
+        source_id: impl Into<String>,
+    ) -> Result<Self, InvalidValue> {
         let source = source.into().trim().to_owned();
         let source_id = source_id.into().trim().to_owned();
         if source.is_empty() {

@@ -1,6 +1,8 @@
 /// Where a record came from inside its file: its 0-based index among the file's records
 /// (features, rows, entries, ways) and, where the format has lines, its 1-based line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct RecordRef {
     pub index: u64,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -196,7 +196,11 @@ pub struct RoadSegment {
 impl RoadSegment {
     /// A segment with default tags; validates the geometry (at least two positions, not all
     /// the same point).
-    pub fn new(key: SourceKey, class: RoadClass, geometry: Vec<LonLat>) -> Result<Self, InvalidValue> {
+    pub fn new(
+        key: SourceKey,
+        class: RoadClass,
+        geometry: Vec<LonLat>,
+    ) -> Result<Self, InvalidValue> {
         if geometry.len() < 2 {
             return Err(InvalidValue::new(
                 "geometry",
@@ -205,7 +209,11 @@ impl RoadSegment {
             ));
         }
         if geometry.iter().all(|p| *p == geometry[0]) {
-            return Err(InvalidValue::new("geometry", "", "all positions are the same point"));
+            return Err(InvalidValue::new(
+                "geometry",
+                "",
+                "all positions are the same point",
+            ));
         }
         Ok(Self {
             key,
@@ -227,7 +235,11 @@ impl RoadSegment {
     /// Sets the speed limit, validating it (finite, 1..=300 km/h).
     pub fn with_maxspeed(mut self, kmh: f32) -> Result<Self, InvalidValue> {
         if !kmh.is_finite() || !(1.0..=300.0).contains(&kmh) {
-            return Err(InvalidValue::new("maxspeed", kmh, "must be between 1 and 300 km/h"));
+            return Err(InvalidValue::new(
+                "maxspeed",
+                kmh,
+                "must be between 1 and 300 km/h",
+            ));
         }
         self.maxspeed_kmh = Some(kmh);
         Ok(self)
@@ -259,7 +271,12 @@ impl RoadSegment {
 
 /// Bounding box `[min_lon, min_lat, max_lon, max_lat]` of a non-empty list of positions.
 pub fn bbox_of(points: &[LonLat]) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for p in points {
         b[0] = b[0].min(p.lon());
         b[1] = b[1].min(p.lat());
@@ -274,7 +291,10 @@ mod tests {
     use super::*;
 
     fn seg(class: RoadClass) -> RoadSegment {
-        let g = vec![LonLat::new(0.0, 0.0).unwrap(), LonLat::new(0.001, 0.0).unwrap()];
+        let g = vec![
+            LonLat::new(0.0, 0.0).unwrap(),
+            LonLat::new(0.001, 0.0).unwrap(),
+        ];
         RoadSegment::new(SourceKey::new("t", "1").unwrap(), class, g).unwrap()
     }
 
@@ -302,7 +322,13 @@ mod tests {
     fn maxspeed_is_validated() {
         assert!(seg(RoadClass::Primary).with_maxspeed(f32::NAN).is_err());
         assert!(seg(RoadClass::Primary).with_maxspeed(0.0).is_err());
-        assert_eq!(seg(RoadClass::Primary).with_maxspeed(80.0).unwrap().maxspeed_kmh, Some(80.0));
+        assert_eq!(
+            seg(RoadClass::Primary)
+                .with_maxspeed(80.0)
+                .unwrap()
+                .maxspeed_kmh,
+            Some(80.0)
+        );
     }
 
     #[test]

@@ -41,10 +41,18 @@ impl ShelterKind {
             "shelter" | "albergue" | "housing" | "casa del migrante" | "refugio" => Self::Shelter,
             "soup_kitchen" | "soup kitchen" | "comedor" | "food" => Self::SoupKitchen,
             "consulate" | "consulado" => Self::Consulate,
-            "human_rights" | "human rights" | "derechos humanos" | "legal" | "legal aid" => Self::HumanRights,
+            "human_rights" | "human rights" | "derechos humanos" | "legal" | "legal aid" => {
+                Self::HumanRights
+            }
             "medical" | "health" | "clinic" | "clínica" | "salud" => Self::Medical,
             "service" | "services" | "other" => Self::Service,
-            _ => return Err(InvalidValue::new("kind", value, "unknown service point kind")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "kind",
+                    value,
+                    "unknown service point kind",
+                ))
+            }
         })
     }
 }
@@ -104,7 +112,9 @@ impl Service {
                 "housing" | "cama" | "hospedaje" | "beds" => Some(Self::Bed),
                 "comida" | "meals" | "alimentación" | "alimentacion" => Some(Self::Food),
                 "salud" | "health" | "médico" | "medico" => Some(Self::Medical),
-                "legal aid" | "asesoría legal" | "asesoria legal" | "human_rights" => Some(Self::Legal),
+                "legal aid" | "asesoría legal" | "asesoria legal" | "human_rights" => {
+                    Some(Self::Legal)
+                }
                 "psicológico" | "psicologico" | "mental health" => Some(Self::Psychological),
                 _ => None,
             })
@@ -162,7 +172,11 @@ impl Visibility {
         match value.trim().to_lowercase().as_str() {
             "" | "public" => Ok(Self::Public),
             "restricted" | "private" | "hidden" => Ok(Self::Restricted),
-            _ => Err(InvalidValue::new("visibility", value, "expected public or restricted")),
+            _ => Err(InvalidValue::new(
+                "visibility",
+                value,
+                "expected public or restricted",
+            )),
         }
     }
 }
@@ -197,7 +211,12 @@ pub struct Shelter {
 }
 
 impl Shelter {
-    pub fn new(key: SourceKey, kind: ShelterKind, name: impl Into<String>, location: LonLat) -> Result<Self, InvalidValue> {
+    pub fn new(
+        key: SourceKey,
+        kind: ShelterKind,
+        name: impl Into<String>,
+        location: LonLat,
+    ) -> Result<Self, InvalidValue> {
         let name = name.into().trim().to_owned();
         if name.is_empty() {
             return Err(InvalidValue::new("name", "", "must not be empty"));

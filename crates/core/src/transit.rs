@@ -69,11 +69,23 @@ pub struct TransitPoint {
 }
 
 impl TransitPoint {
-    pub fn new(key: SourceKey, kind: TransitKind, name: impl Into<String>, location: LonLat) -> Result<Self, InvalidValue> {
+    pub fn new(
+        key: SourceKey,
+        kind: TransitKind,
+        name: impl Into<String>,
+        location: LonLat,
+    ) -> Result<Self, InvalidValue> {
         let name = name.into().trim().to_owned();
         if name.is_empty() {
             return Err(InvalidValue::new("name", "", "must not be empty"));
         }
-        Ok(Self { key, kind, name, location, country: None, population: None })
+        Ok(Self {
+            key,
+            kind,
+            name,
+            location,
+            country: None,
+            population: None,
+        })
     }
 }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// CAP `<severity>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CapSeverity {
     #[default]
@@ -17,7 +19,9 @@ pub enum CapSeverity {
 }
 
 /// CAP `<urgency>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CapUrgency {
     #[default]
@@ -29,7 +33,9 @@ pub enum CapUrgency {
 }
 
 /// CAP `<certainty>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CapCertainty {
     #[default]
@@ -48,7 +54,13 @@ impl CapSeverity {
             "Moderate" => Self::Moderate,
             "Minor" => Self::Minor,
             "Unknown" => Self::Unknown,
-            _ => return Err(InvalidValue::new("severity", value, "expected Extreme|Severe|Moderate|Minor|Unknown")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "severity",
+                    value,
+                    "expected Extreme|Severe|Moderate|Minor|Unknown",
+                ))
+            }
         })
     }
 }
@@ -61,7 +73,13 @@ impl CapUrgency {
             "Future" => Self::Future,
             "Past" => Self::Past,
             "Unknown" => Self::Unknown,
-            _ => return Err(InvalidValue::new("urgency", value, "expected Immediate|Expected|Future|Past|Unknown")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "urgency",
+                    value,
+                    "expected Immediate|Expected|Future|Past|Unknown",
+                ))
+            }
         })
     }
 }
@@ -75,7 +93,13 @@ impl CapCertainty {
             "Possible" => Self::Possible,
             "Unlikely" => Self::Unlikely,
             "Unknown" => Self::Unknown,
-            _ => return Err(InvalidValue::new("certainty", value, "expected Observed|Likely|Possible|Unlikely|Unknown")),
+            _ => {
+                return Err(InvalidValue::new(
+                    "certainty",
+                    value,
+                    "expected Observed|Likely|Possible|Unlikely|Unknown",
+                ))
+            }
         })
     }
 }
@@ -90,7 +114,11 @@ pub struct Circle {
 impl Circle {
     pub fn new(center: LonLat, radius_km: f64) -> Result<Self, InvalidValue> {
         if !radius_km.is_finite() || radius_km < 0.0 || radius_km > 5_000.0 {
-            return Err(InvalidValue::new("circle", radius_km, "radius must be 0..5000 km"));
+            return Err(InvalidValue::new(
+                "circle",
+                radius_km,
+                "radius must be 0..5000 km",
+            ));
         }
         Ok(Self { center, radius_km })
     }
@@ -106,16 +134,32 @@ pub struct AlertArea {
 
 impl AlertArea {
     /// Validates polygon rings: at least four positions, first equal to last.
-    pub fn new(description: String, polygons: Vec<Vec<LonLat>>, circles: Vec<Circle>) -> Result<Self, InvalidValue> {
+    pub fn new(
+        description: String,
+        polygons: Vec<Vec<LonLat>>,
+        circles: Vec<Circle>,
+    ) -> Result<Self, InvalidValue> {
         for ring in &polygons {
             if ring.len() < 4 {
-                return Err(InvalidValue::new("polygon", format!("{} points", ring.len()), "a polygon needs at least four points"));
+                return Err(InvalidValue::new(
+                    "polygon",
+                    format!("{} points", ring.len()),
+                    "a polygon needs at least four points",
+                ));
             }
             if ring.first() != ring.last() {
-                return Err(InvalidValue::new("polygon", "", "first and last points must be the same (closed ring)"));
+                return Err(InvalidValue::new(
+                    "polygon",
+                    "",
+                    "first and last points must be the same (closed ring)",
+                ));
             }
         }
-        Ok(Self { description, polygons, circles })
+        Ok(Self {
+            description,
+            polygons,
+            circles,
+        })
     }
 
     pub fn has_geometry(&self) -> bool {
@@ -161,27 +205,45 @@ impl WeatherAlert {
     /// The window during which the alert applies: from onset (or effective, or sent) until
     /// expires (open-ended when the alert gives no expiry).
     pub fn window(&self) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
-        (self.onset.or(self.effective).unwrap_or(self.sent), self.expires)
+        (
+            self.onset.or(self.effective).unwrap_or(self.sent),
+            self.expires,
+        )
     }
 
     /// Whether the alert is in force at `t`.
     pub fn active_at(&self, t: DateTime<Utc>) -> bool {
         let (start, end) = self.window();
-        self.status == "Actual" && self.msg_type != "Cancel" && start <= t && end.is_none_or(|e| t < e)
+        self.status == "Actual"
+            && self.msg_type != "Cancel"
+            && start <= t
+            && end.is_none_or(|e| t < e)
     }
 
     /// Checks the invariants: at least one text, at least one area with geometry, and an
     /// expiry not before the start.
     pub fn validate(&self) -> Result<(), InvalidValue> {
         if self.texts.is_empty() {
-            return Err(InvalidValue::new("info", "", "an alert needs at least one <info> block"));
+            return Err(InvalidValue::new(
+                "info",
+                "",
+                "an alert needs at least one <info> block",
+            ));
         }
         if !self.areas.iter().any(AlertArea::has_geometry) {
-            return Err(InvalidValue::new("area", "", "no <polygon> or <circle>: the alert cannot be placed on the map"));
+            return Err(InvalidValue::new(
+                "area",
+                "",
+                "no <polygon> or <circle>: the alert cannot be placed on the map",
+            ));
         }
         if let (start, Some(end)) = self.window() {
             if end < start {
-                return Err(InvalidValue::new("expires", end, "expires before the alert starts"));
+                return Err(InvalidValue::new(
+                    "expires",
+                    end,
+                    "expires before the alert starts",
+                ));
             }
         }
         Ok(())

@@ -18,11 +18,20 @@ pub enum IngestError {
     #[error("{file}: unrecognised format: {reason}")]
     UnknownFormat { file: String, reason: String },
     #[error("{file}: not valid JSON (line {line}, column {column}): {reason}")]
-    Json { file: String, line: usize, column: usize, reason: String },
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
     #[error("{file}: not valid GeoJSON: {reason}")]
     GeoJson { file: String, reason: String },
     #[error("{file}: not valid XML at byte {position}: {reason}")]
-    Xml { file: String, position: u64, reason: String },
+    Xml {
+        file: String,
+        position: u64,
+        reason: String,
+    },
     #[error("{file}: CSV header unusable: {reason}")]
     CsvHeader { file: String, reason: String },
     #[error("{file}: not a readable OSM PBF file: {reason}")]
@@ -34,6 +43,11 @@ pub enum IngestError {
 impl IngestError {
     /// Builds an [`IngestError::Json`] from a serde_json error.
     pub fn json(file: &str, e: &serde_json::Error) -> Self {
-        Self::Json { file: file.to_owned(), line: e.line(), column: e.column(), reason: e.to_string() }
+        Self::Json {
+            file: file.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            reason: e.to_string(),
+        }
     }
 }

@@ -14,7 +14,10 @@ impl Input {
     /// Reads a file; gzip data (by its magic bytes, whatever the extension) is decompressed.
     pub fn from_path(path: &Path) -> Result<Self, IngestError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: name.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+            path: name.clone(),
+            source,
+        })?;
         Self::from_bytes(name, bytes)
     }
 
@@ -25,7 +28,10 @@ impl Input {
             let mut out = Vec::with_capacity(bytes.len() * 4);
             flate2::read::MultiGzDecoder::new(&bytes[..])
                 .read_to_end(&mut out)
-                .map_err(|source| IngestError::Decompress { file: name.clone(), source })?;
+                .map_err(|source| IngestError::Decompress {
+                    file: name.clone(),
+                    source,
+                })?;
             return Ok(Self { name, bytes: out });
         }
         Ok(Self { name, bytes })
@@ -45,13 +51,16 @@ impl Input {
         let bytes = &self.bytes[..];
         if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
             let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-            let note = had_errors.then(|| format!("invalid {} sequences replaced with U+FFFD", enc.name()));
+            let note = had_errors
+                .then(|| format!("invalid {} sequences replaced with U+FFFD", enc.name()));
             return Ok((text, note));
         }
         if let Some(label) = xml_declared_encoding(bytes) {
-            let enc = encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| IngestError::Encoding {
-                file: self.name.clone(),
-                reason: format!("the XML declaration names an unknown encoding {label:?}"),
+            let enc = encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                IngestError::Encoding {
+                    file: self.name.clone(),
+                    reason: format!("the XML declaration names an unknown encoding {label:?}"),
+                }
             })?;
             if enc != encoding_rs::UTF_8 {
                 let (text, _, had_errors) = enc.decode(bytes);
@@ -81,14 +90,18 @@ impl Input {
 /// The `encoding="..."` of an XML declaration at the start of `bytes`, if any.
 fn xml_declared_encoding(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(200)];
-    let head = std::str::from_utf8(head).unwrap_or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""));
+    let head = std::str::from_utf8(head)
+        .unwrap_or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""));
     let head = head.trim_start();
     if !head.starts_with("<?xml") {
         return None;
     }
     let decl = &head[..head.find("?>")?];
     let pos = decl.find("encoding")?;
-    let rest = decl[pos + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = decl[pos + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
     Some(rest[..rest.find(quote)?].to_owned())
@@ -127,9 +140,16 @@ mod tests {
     fn gzip_is_undone_and_truncated_gzip_is_an_error() {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(b"hello world, hello world, hello world").unwrap();
+        enc.write_all(b"hello world, hello world, hello world")
+            .unwrap();
         let gz = enc.finish().unwrap();
-        assert_eq!(Input::from_bytes("a.gz", gz.clone()).unwrap().bytes, b"hello world, hello world, hello world");
-        assert!(matches!(Input::from_bytes("a.gz", gz[..gz.len() / 2].to_vec()), Err(IngestError::Decompress { .. })));
+        assert_eq!(
+            Input::from_bytes("a.gz", gz.clone()).unwrap().bytes,
+            b"hello world, hello world, hello world"
+        );
+        assert!(matches!(
+            Input::from_bytes("a.gz", gz[..gz.len() / 2].to_vec()),
+            Err(IngestError::Decompress { .. })
+        ));
     }
 }

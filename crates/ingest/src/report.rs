@@ -39,19 +39,39 @@ pub struct Report {
 
 impl Report {
     pub fn new(file: impl Into<String>, format: impl Into<String>) -> Self {
-        Self { file: file.into(), format: format.into(), ..Self::default() }
+        Self {
+            file: file.into(),
+            format: format.into(),
+            ..Self::default()
+        }
     }
 
     /// Records a rejection.
-    pub fn reject(&mut self, at: RecordRef, source_id: Option<String>, field: Option<&str>, reason: impl Into<String>) {
+    pub fn reject(
+        &mut self,
+        at: RecordRef,
+        source_id: Option<String>,
+        field: Option<&str>,
+        reason: impl Into<String>,
+    ) {
         self.records += 1;
-        self.rejected.push(RecordIssue { at, source_id, field: field.map(str::to_owned), reason: reason.into() });
+        self.rejected.push(RecordIssue {
+            at,
+            source_id,
+            field: field.map(str::to_owned),
+            reason: reason.into(),
+        });
     }
 
     /// Records a skipped record (not of the kind being read).
     pub fn skip(&mut self, at: RecordRef, source_id: Option<String>, reason: impl Into<String>) {
         self.records += 1;
-        self.skipped.push(RecordIssue { at, source_id, field: None, reason: reason.into() });
+        self.skipped.push(RecordIssue {
+            at,
+            source_id,
+            field: None,
+            reason: reason.into(),
+        });
     }
 
     /// Records an accepted record.
@@ -61,8 +81,19 @@ impl Report {
     }
 
     /// Flags an accepted record (call [`Report::accept`] as well).
-    pub fn flag(&mut self, at: RecordRef, source_id: Option<String>, field: Option<&str>, reason: impl Into<String>) {
-        self.flagged.push(RecordIssue { at, source_id, field: field.map(str::to_owned), reason: reason.into() });
+    pub fn flag(
+        &mut self,
+        at: RecordRef,
+        source_id: Option<String>,
+        field: Option<&str>,
+        reason: impl Into<String>,
+    ) {
+        self.flagged.push(RecordIssue {
+            at,
+            source_id,
+            field: field.map(str::to_owned),
+            reason: reason.into(),
+        });
     }
 
     pub fn note(&mut self, note: impl Into<String>) {
@@ -79,7 +110,10 @@ pub struct Outcome<T> {
 
 impl<T> Outcome<T> {
     pub fn new(report: Report) -> Self {
-        Self { records: Vec::new(), report }
+        Self {
+            records: Vec::new(),
+            report,
+        }
     }
 
     /// Adds a valid record and counts it as accepted.

@@ -4,13 +4,20 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root (the folder holding the root `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// `../shared/data`, the real public data beside the checkout (see its README for provenance).
 pub fn shared_data() -> PathBuf {
     let p = workspace_root().join("../shared/data");
-    assert!(p.is_dir(), "the real data must be at {} (../shared/data beside the checkout)", p.display());
+    assert!(
+        p.is_dir(),
+        "the real data must be at {} (../shared/data beside the checkout)",
+        p.display()
+    );
     p
 }
 

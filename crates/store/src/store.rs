@@ -1,0 +1,385 @@
+use crate::error::Context;
+use crate::{migrations, Kind, Record, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use senda_core::Located;
+use std::path::Path;
+
+/// A senda database: one SQLite file.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What one ingest batch did to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct BatchSummary {
+    pub batch_id: i64,
+    /// New `(source, source_id)` keys.
+    pub inserted: u64,
+    /// Existing keys whose content changed.
+    pub updated: u64,
+    /// Existing keys loaded again with identical content.
+    pub unchanged: u64,
+}
+
+/// A committed batch as recorded in the store.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BatchInfo {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub format: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+/// Where a stored record came from: the batch (and so the file) that last wrote it, and its
+/// place in that file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    pub batch_id: i64,
+    pub file: String,
+    pub record: u64,
+    pub line: Option<u64>,
+    /// How many times the record's content has been updated since it was first loaded.
+    pub revision: u64,
+}
+
+/// A record read back from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<R> {
+    pub row_id: i64,
+    pub record: R,
+    pub provenance: Provenance,
+}
+
+/// Which records to load. Empty means all.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Query {
+    /// `[min_lon, min_lat, max_lon, max_lat]`: records whose bounding box intersects it.
+    pub bbox: Option<[f64; 4]>,
+    /// `[from, to]`: records whose time range intersects it (timeless records always match).
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Query {
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    pub fn bbox(bbox: [f64; 4]) -> Self {
+        Self {
+            bbox: Some(bbox),
+            window: None,
+        }
+    }
+
+    pub fn window(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            bbox: None,
+            window: Some((from, to)),
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) a database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::init(conn, true)
+    }
+
+    /// A private in-memory database (tests, dry runs).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Self::init(conn, false)
+    }
+
+    fn init(mut conn: Connection, wal: bool) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .ctx("setting busy timeout")?;
+        if wal {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .ctx("enabling WAL")?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(mode, "database is not in WAL mode");
+            }
+        }
+        // FULL: a committed (acknowledged) batch survives power loss, not only a crash.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .ctx("setting synchronous")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .ctx("enabling foreign keys")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// How long a write waits for another writer (another `senda` process) before failing.
+    /// Default 10 s.
+    pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout).ctx("setting busy timeout")
+    }
+
+    /// The schema version of this database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("reading schema version")
+    }
+
+    /// The newest schema version this build understands.
+    pub fn supported_schema_version() -> u32 {
+        migrations::supported_version()
+    }
+
+    /// Stores one file's valid records as one batch, in one transaction: after a crash the
+    /// store holds all of them or none. Returns how many were new, updated or unchanged.
+    /// `rejected` is the number of records the reader rejected (kept with the batch for the
+    /// record). `progress` is called with the number of records written so far.
+    pub fn ingest<R: Record>(
+        &mut self,
+        file: &str,
+        format: &str,
+        records: &[Located<R>],
+        rejected: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<BatchSummary, StoreError> {
+        let started_at = Utc::now().to_rfc3339();
+        let tx = self.conn.transaction().ctx("starting ingest transaction")?;
+        tx.execute(
+            "INSERT INTO batches (kind, file, format, started_at, finished_at, inserted, updated, unchanged, rejected)
+             VALUES (?1, ?2, ?3, ?4, ?4, 0, 0, 0, ?5)",
+            params![R::KIND.as_str(), file, format, started_at, rejected as i64],
+        )
+        .ctx("recording batch")?;
+        let batch_id = tx.last_insert_rowid();
+        let mut summary = BatchSummary {
+            batch_id,
+            ..BatchSummary::default()
+        };
+        {
+            let table = R::KIND.as_str();
+            let sql = format!(
+                "INSERT INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end,
+                                      hash, payload, batch_id, record, line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (source, source_id) DO UPDATE SET
+                    min_lon = excluded.min_lon, min_lat = excluded.min_lat,
+                    max_lon = excluded.max_lon, max_lat = excluded.max_lat,
+                    t_start = excluded.t_start, t_end = excluded.t_end,
+                    hash = excluded.hash, payload = excluded.payload,
+                    batch_id = excluded.batch_id, record = excluded.record, line = excluded.line,
+                    revision = revision + 1
+                 WHERE hash <> excluded.hash
+                 RETURNING revision"
+            );
+            let mut upsert = tx.prepare_cached(&sql).ctx("preparing upsert")?;
+            let mut payload = Vec::with_capacity(512);
+            for (i, located) in records.iter().enumerate() {
+                let record = &located.record;
+                payload.clear();
+                serde_json::to_writer(&mut payload, record).map_err(|source| {
+                    StoreError::Encode {
+                        file: file.to_owned(),
+                        index: located.at.index,
+                        source,
+                    }
+                })?;
+                let hash = blake3::hash(&payload);
+                let hash = &hash.as_bytes()[..16];
+                // serde_json writes valid UTF-8.
+                let payload_text = std::str::from_utf8(&payload).unwrap_or_default();
+                let key = record.key();
+                let b = record.bbox();
+                let (t_start, t_end) = match record.time_range() {
+                    Some((s, e)) => (Some(s.timestamp()), e.map(|e| e.timestamp())),
+                    None => (None, None),
+                };
+                let revision: Option<i64> = upsert
+                    .query_row(
+                        params![
+                            key.source,
+                            key.source_id,
+                            b[0],
+                            b[1],
+                            b[2],
+                            b[3],
+                            t_start,
+                            t_end,
+                            hash,
+                            payload_text,
+                            batch_id,
+                            located.at.index as i64,
+                            located.at.line.map(|l| l as i64),
+                        ],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .ctx("writing record")?;
+                match revision {
+                    Some(0) => summary.inserted += 1,
+                    Some(_) => summary.updated += 1,
+                    None => summary.unchanged += 1,
+                }
+                if i % 4096 == 4095 {
+                    progress(i as u64 + 1);
+                }
+            }
+            progress(records.len() as u64);
+        }
+        tx.execute(
+            "UPDATE batches SET finished_at = ?2, inserted = ?3, updated = ?4, unchanged = ?5 WHERE id = ?1",
+            params![
+                batch_id,
+                Utc::now().to_rfc3339(),
+                summary.inserted as i64,
+                summary.updated as i64,
+                summary.unchanged as i64
+            ],
+        )
+        .ctx("finishing batch")?;
+        tx.commit().ctx("committing batch")?;
+        Ok(summary)
+    }
+
+    /// Loads the records of one kind matching `query`, ordered by row id (load order).
+    pub fn load<R: Record>(&self, query: &Query) -> Result<Vec<Stored<R>>, StoreError> {
+        let table = R::KIND.as_str();
+        let mut sql = format!(
+            "SELECT r.id, r.payload, r.batch_id, b.file, r.record, r.line, r.revision
+             FROM {table} r JOIN batches b ON b.id = r.batch_id WHERE 1 = 1"
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some([x0, y0, x1, y1]) = query.bbox {
+            sql.push_str(
+                " AND r.min_lat <= ? AND r.max_lat >= ? AND r.min_lon <= ? AND r.max_lon >= ?",
+            );
+            args.extend([y1, y0, x1, x0].map(rusqlite::types::Value::Real));
+        }
+        if let Some((from, to)) = query.window {
+            sql.push_str(" AND (r.t_start IS NULL OR (r.t_start <= ? AND (r.t_end IS NULL OR r.t_end >= ?)))");
+            args.push(rusqlite::types::Value::Integer(to.timestamp()));
+            args.push(rusqlite::types::Value::Integer(from.timestamp()));
+        }
+        sql.push_str(" ORDER BY r.id");
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("preparing query")?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    Provenance {
+                        batch_id: r.get(2)?,
+                        file: r.get(3)?,
+                        record: r.get::<_, i64>(4)? as u64,
+                        line: r.get::<_, Option<i64>>(5)?.map(|l| l as u64),
+                        revision: r.get::<_, i64>(6)? as u64,
+                    },
+                ))
+            })
+            .ctx("querying records")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (row_id, payload, provenance) = row.ctx("reading record")?;
+            let record = serde_json::from_str(&payload).map_err(|source| StoreError::Payload {
+                kind: table,
+                row_id,
+                source,
+            })?;
+            out.push(Stored {
+                row_id,
+                record,
+                provenance,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Number of records of one kind.
+    pub fn count(&self, kind: Kind) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM {}", kind.as_str()),
+                [],
+                |r| r.get(0),
+            )
+            .ctx("counting records")?;
+        Ok(n as u64)
+    }
+
+    /// Every committed batch, oldest first.
+    pub fn batches(&self) -> Result<Vec<BatchInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, kind, file, format, started_at, finished_at, inserted, updated, unchanged, rejected
+                 FROM batches ORDER BY id",
+            )
+            .ctx("preparing batch list")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(BatchInfo {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    file: r.get(2)?,
+                    format: r.get(3)?,
+                    started_at: r.get(4)?,
+                    finished_at: r.get(5)?,
+                    inserted: r.get::<_, i64>(6)? as u64,
+                    updated: r.get::<_, i64>(7)? as u64,
+                    unchanged: r.get::<_, i64>(8)? as u64,
+                    rejected: r.get::<_, i64>(9)? as u64,
+                })
+            })
+            .ctx("listing batches")?;
+        rows.collect::<Result<_, _>>().ctx("reading batch")
+    }
+
+    /// Whether the database holds no records of any kind.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        for kind in Kind::ALL {
+            if self.count(kind)? > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The content hash stored for one key, if present (for checks and diagnostics).
+    pub fn content_hash(
+        &self,
+        kind: Kind,
+        source: &str,
+        source_id: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT hash FROM {} WHERE source = ?1 AND source_id = ?2",
+                    kind.as_str()
+                ),
+                params![source, source_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("reading content hash")
+    }
+}
