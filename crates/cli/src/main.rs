@@ -1,1 +1,111 @@
-fn main() {}
+//! `senda`: the command-line tool (ingest, validate, init; later serve, route, nearest, plan).
+
+mod default_data;
+mod load;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use senda_core::RecordKind;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "senda", version, about = "Safer routes, shelters and risk maps for people on the move")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load files into the database. Each file is one transaction (all of it or none).
+    ///
+    /// Exit status: 0 on success; 1 when a file cannot be read at all or the database fails;
+    /// 3 with --strict when any record was rejected (such files are not stored).
+    Ingest {
+        /// roads | incidents | shelters | transit | weather
+        #[arg(value_parser = parse_kind)]
+        kind: RecordKind,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: LoadOpts,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Check files without storing anything (a dry run of `ingest`).
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The kind of records; detected from the content when omitted.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<RecordKind>,
+        #[command(flatten)]
+        opts: LoadOpts,
+    },
+    /// Load the bundled default dataset (Mexico–Central America corridor) into the database.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct LoadOpts {
+    /// Write every file's full report (each rejected, skipped and flagged record) as JSON here.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Treat any rejected record as a failure: the file is not stored and the exit status is 3.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct DbArg {
+    /// The SQLite database file (created when missing).
+    #[arg(long, env = "SENDA_DB", default_value = "senda.db")]
+    db: PathBuf,
+}
+
+fn parse_kind(s: &str) -> Result<RecordKind, String> {
+    RecordKind::parse(s).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SENDA_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ingest { kind, files, opts, db } => {
+            let mut store = senda_store::Store::open(&db.db).with_context(|| format!("opening {}", db.db.display()))?;
+            let sources = files.iter().map(|f| load::Source::Path(f.clone(), Some(kind))).collect();
+            load::run(Some(&mut store), sources, &opts)
+        }
+        Command::Validate { files, kind, opts } => {
+            let sources = files.iter().map(|f| load::Source::Path(f.clone(), kind)).collect();
+            load::run(None, sources, &opts)
+        }
+        Command::Init { db } => {
+            let mut store = senda_store::Store::open(&db.db).with_context(|| format!("opening {}", db.db.display()))?;
+            let sources = default_data::FILES
+                .iter()
+                .map(|f| load::Source::Embedded { name: f.name, kind: f.kind, bytes: f.bytes })
+                .collect();
+            load::run(Some(&mut store), sources, &LoadOpts { report: None, strict: false })
+        }
+    }
+}

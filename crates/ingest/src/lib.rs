@@ -17,6 +17,7 @@
 
 pub mod category;
 pub mod countries;
+mod dispatch;
 mod error;
 pub mod incidents;
 mod input;
@@ -27,6 +28,7 @@ pub mod shelters;
 pub mod transit;
 pub mod weather;
 
+pub use dispatch::{detect_kind, read, Records};
 pub use error::IngestError;
 pub use input::Input;
 pub use report::{Outcome, RecordIssue, Report};

@@ -2,7 +2,7 @@ use crate::error::Context;
 use crate::{migrations, Kind, Record, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
-use senda_core::Located;
+use senda_core::{Located, RoadSegment, Shelter, TransitPoint};
 use std::path::Path;
 
 /// A senda database: one SQLite file.
@@ -161,102 +161,31 @@ impl Store {
         rejected: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<BatchSummary, StoreError> {
-        let started_at = Utc::now().to_rfc3339();
         let tx = self.conn.transaction().ctx("starting ingest transaction")?;
-        tx.execute(
-            "INSERT INTO batches (kind, file, format, started_at, finished_at, inserted, updated, unchanged, rejected)
-             VALUES (?1, ?2, ?3, ?4, ?4, 0, 0, 0, ?5)",
-            params![R::KIND.as_str(), file, format, started_at, rejected as i64],
-        )
-        .ctx("recording batch")?;
-        let batch_id = tx.last_insert_rowid();
-        let mut summary = BatchSummary {
-            batch_id,
-            ..BatchSummary::default()
-        };
-        {
-            let table = R::KIND.as_str();
-            let sql = format!(
-                "INSERT INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end,
-                                      hash, payload, batch_id, record, line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT (source, source_id) DO UPDATE SET
-                    min_lon = excluded.min_lon, min_lat = excluded.min_lat,
-                    max_lon = excluded.max_lon, max_lat = excluded.max_lat,
-                    t_start = excluded.t_start, t_end = excluded.t_end,
-                    hash = excluded.hash, payload = excluded.payload,
-                    batch_id = excluded.batch_id, record = excluded.record, line = excluded.line,
-                    revision = revision + 1
-                 WHERE hash <> excluded.hash
-                 RETURNING revision"
-            );
-            let mut upsert = tx.prepare_cached(&sql).ctx("preparing upsert")?;
-            let mut payload = Vec::with_capacity(512);
-            for (i, located) in records.iter().enumerate() {
-                let record = &located.record;
-                payload.clear();
-                serde_json::to_writer(&mut payload, record).map_err(|source| {
-                    StoreError::Encode {
-                        file: file.to_owned(),
-                        index: located.at.index,
-                        source,
-                    }
-                })?;
-                let hash = blake3::hash(&payload);
-                let hash = &hash.as_bytes()[..16];
-                // serde_json writes valid UTF-8.
-                let payload_text = std::str::from_utf8(&payload).unwrap_or_default();
-                let key = record.key();
-                let b = record.bbox();
-                let (t_start, t_end) = match record.time_range() {
-                    Some((s, e)) => (Some(s.timestamp()), e.map(|e| e.timestamp())),
-                    None => (None, None),
-                };
-                let revision: Option<i64> = upsert
-                    .query_row(
-                        params![
-                            key.source,
-                            key.source_id,
-                            b[0],
-                            b[1],
-                            b[2],
-                            b[3],
-                            t_start,
-                            t_end,
-                            hash,
-                            payload_text,
-                            batch_id,
-                            located.at.index as i64,
-                            located.at.line.map(|l| l as i64),
-                        ],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .ctx("writing record")?;
-                match revision {
-                    Some(0) => summary.inserted += 1,
-                    Some(_) => summary.updated += 1,
-                    None => summary.unchanged += 1,
-                }
-                if i % 4096 == 4095 {
-                    progress(i as u64 + 1);
-                }
-            }
-            progress(records.len() as u64);
-        }
-        tx.execute(
-            "UPDATE batches SET finished_at = ?2, inserted = ?3, updated = ?4, unchanged = ?5 WHERE id = ?1",
-            params![
-                batch_id,
-                Utc::now().to_rfc3339(),
-                summary.inserted as i64,
-                summary.updated as i64,
-                summary.unchanged as i64
-            ],
-        )
-        .ctx("finishing batch")?;
+        let summary = write_batch(&tx, file, format, records, rejected, 0, progress)?;
         tx.commit().ctx("committing batch")?;
         Ok(summary)
+    }
+
+    /// Stores a road network file (roads plus the transit points and shelters tagged in it)
+    /// as three batches in ONE transaction: all of the file or nothing.
+    pub fn ingest_network(
+        &mut self,
+        file: &str,
+        format: &str,
+        roads: (&[Located<RoadSegment>], u64),
+        transit: (&[Located<TransitPoint>], u64),
+        shelters: (&[Located<Shelter>], u64),
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<[BatchSummary; 3], StoreError> {
+        let tx = self.conn.transaction().ctx("starting ingest transaction")?;
+        let r = write_batch(&tx, file, format, roads.0, roads.1, 0, progress)?;
+        let done = roads.0.len() as u64;
+        let t = write_batch(&tx, file, format, transit.0, transit.1, done, progress)?;
+        let done = done + transit.0.len() as u64;
+        let s = write_batch(&tx, file, format, shelters.0, shelters.1, done, progress)?;
+        tx.commit().ctx("committing batch")?;
+        Ok([r, t, s])
     }
 
     /// Loads the records of one kind matching `query`, ordered by row id (load order).
@@ -381,5 +310,117 @@ impl Store {
             )
             .optional()
             .ctx("reading content hash")
+    }
+}
+
+/// Writes one batch inside `tx` (the caller commits).
+fn write_batch<R: Record>(
+    tx: &rusqlite::Transaction<'_>,
+    file: &str,
+    format: &str,
+    records: &[Located<R>],
+    rejected: u64,
+    progress_base: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BatchSummary, StoreError> {
+    let started_at = Utc::now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO batches (kind, file, format, started_at, finished_at, inserted, updated, unchanged, rejected)
+         VALUES (?1, ?2, ?3, ?4, ?4, 0, 0, 0, ?5)",
+        params![R::KIND.as_str(), file, format, started_at, rejected as i64],
+    )
+    .ctx("recording batch")?;
+    let batch_id = tx.last_insert_rowid();
+    let mut summary = BatchSummary { batch_id, ..BatchSummary::default() };
+    let table = R::KIND.as_str();
+    let sql = format!(
+        "INSERT INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end,
+                              hash, payload, batch_id, record, line)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (source, source_id) DO UPDATE SET
+            min_lon = excluded.min_lon, min_lat = excluded.min_lat,
+            max_lon = excluded.max_lon, max_lat = excluded.max_lat,
+            t_start = excluded.t_start, t_end = excluded.t_end,
+            hash = excluded.hash, payload = excluded.payload,
+            batch_id = excluded.batch_id, record = excluded.record, line = excluded.line,
+            revision = revision + 1
+         WHERE hash <> excluded.hash
+         RETURNING revision"
+    );
+    let mut upsert = tx.prepare_cached(&sql).ctx("preparing upsert")?;
+    let mut payload = String::with_capacity(512);
+    for (i, located) in records.iter().enumerate() {
+        let record = &located.record;
+        payload.clear();
+        serde_json::to_writer(PushStr(&mut payload), record).map_err(|source| StoreError::Encode {
+            file: file.to_owned(),
+            index: located.at.index,
+            source,
+        })?;
+        let hash = blake3::hash(payload.as_bytes());
+        let hash = &hash.as_bytes()[..16];
+        let key = record.key();
+        let b = record.bbox();
+        let (t_start, t_end) = match record.time_range() {
+            Some((s, e)) => (Some(s.timestamp()), e.map(|e| e.timestamp())),
+            None => (None, None),
+        };
+        let revision: Option<i64> = upsert
+            .query_row(
+                params![
+                    key.source,
+                    key.source_id,
+                    b[0],
+                    b[1],
+                    b[2],
+                    b[3],
+                    t_start,
+                    t_end,
+                    hash,
+                    payload,
+                    batch_id,
+                    located.at.index as i64,
+                    located.at.line.map(|l| l as i64),
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("writing record")?;
+        match revision {
+            Some(0) => summary.inserted += 1,
+            Some(_) => summary.updated += 1,
+            None => summary.unchanged += 1,
+        }
+        if i % 4096 == 4095 {
+            progress(progress_base + i as u64 + 1);
+        }
+    }
+    progress(progress_base + records.len() as u64);
+    tx.execute(
+        "UPDATE batches SET finished_at = ?2, inserted = ?3, updated = ?4, unchanged = ?5 WHERE id = ?1",
+        params![
+            batch_id,
+            Utc::now().to_rfc3339(),
+            summary.inserted as i64,
+            summary.updated as i64,
+            summary.unchanged as i64
+        ],
+    )
+    .ctx("finishing batch")?;
+    Ok(summary)
+}
+
+/// An `io::Write` into a `String` for serde_json (which writes only valid UTF-8); invalid
+/// UTF-8 would be an error, never undefined behaviour.
+struct PushStr<'a>(&'a mut String);
+
+impl std::io::Write for PushStr<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let s = std::str::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(s);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
