@@ -26,23 +26,29 @@
 //! - **Documents.** A root `<alert>` is one record (`format = "cap-alert"`). A root `<feed>`
 //!   (Atom, `cap-atom`) or `<rss>`/`<RDF>` (`cap-rss`) is a feed: each `<entry>`/`<item>` is one
 //!   record whose index is the entry's index; its `<alert>` may sit at any depth in the entry
-//!   (normally in `<content>`). An entry without an `<alert>` is rejected (field `content`).
+//!   (normally in `<content>`); an entry holding several gives several records with the same
+//!   index. An entry without an `<alert>` is rejected (field `content`).
 //!   Each record's line is the line of its `<alert>` start tag. Any other root, a file that is
 //!   not XML, ill-formed XML and a truncated document are an [`IngestError`] with the byte
 //!   position and line (positions count in the decoded UTF-8 text; they equal file offsets for
-//!   UTF-8 files). The feed is read with a streaming reader; only one alert at a time is
-//!   held, as a small tree of the CAP elements senda uses.
+//!   UTF-8 files); one ill-formed spot anywhere makes the whole file an error. The feed is
+//!   read with a streaming reader; only one alert at a time is held, as a small tree of the
+//!   CAP elements senda uses.
 //! - **Namespaces.** CAP 1.2, 1.1 and 1.0 are read by the same rules (they share every element
 //!   used here). An `<alert>` with no namespace or a foreign one is read by its structure and
 //!   the report says so: a file note, plus a flag (`xmlns`) on each such alert loaded, or a
 //!   clause in its rejection. A foreign-namespace `<alert>` with none of `<identifier>`,
 //!   `<sender>`, `<sent>`, `<info>` is not CAP: an error for a single document, a rejection in
-//!   a feed. Child elements of another namespace (an XML signature) are ignored.
+//!   a feed. Prefixed child elements of another namespace (extensions, an XML signature) are
+//!   ignored; unprefixed children are read as CAP whatever default namespace they fall into.
 //! - **Required elements** (CAP 1.2 §3.2) are enforced, each missing or empty one named in the
 //!   rejection: `identifier`, `sender`, `sent`, `status`, `msgType`, `scope`; per `<info>`:
-//!   `category`, `event`, `urgency`, `severity`, `certainty`; per `<area>`: `areaDesc`. An
-//!   empty `<references/>` (CAP forbids it) or an entry that is not `sender,identifier,sent`
-//!   is a rejection. All problems of an alert are listed in one rejection (field = the first).
+//!   `category`, `event`, `urgency`, `severity`, `certainty`. `status`, `msgType` and `scope`
+//!   must be one of CAP's values (matched without regard to case, stored as CAP spells them).
+//!   A missing or empty `<areaDesc>` is only flagged: the SMN feed has five alerts with an
+//!   empty one, and a hazard polygon without a label is still worth showing. An empty
+//!   `<references/>` (CAP forbids it) or an entry that is not `sender,identifier,sent` is a
+//!   rejection. All problems of an alert are listed in one rejection (field = the first).
 //! - **Several `<info>` blocks** fold into one alert: one [`senda_core::AlertText`] per info
 //!   (language, default `en-US`; identical texts once); categories united; the maximum
 //!   severity, urgency and certainty; `effective`, `onset` and `expires` each from the FIRST

@@ -842,6 +842,16 @@ fn namespace_leniency() {
     let out = read_str(&feed).unwrap();
     assert_eq!(out.report.accepted, 1, "{:?}\n{feed}", out.report);
     assert!(out.report.notes.is_empty() && out.report.flagged.is_empty());
+    // A prefixed <cap:alert> whose children carry no prefix (so they fall into the Atom default
+    // namespace), and a prefixed extension element with a CAP name, which is ignored.
+    let mixed = good
+        .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "")
+        .replace("<alert xmlns=", "<cap:alert xmlns:x=\"urn:x\" xmlns:cap=")
+        .replace("</alert>", "</cap:alert>")
+        .replace("<sent>", "<x:sent>yesterday</x:sent><sent>");
+    let feed = format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content>{mixed}</content></entry></feed>");
+    let out = read_str(&feed).unwrap();
+    assert_eq!(out.report.accepted, 1, "{:?}\n{feed}", out.report);
 }
 
 #[test]

@@ -174,11 +174,16 @@ pub(crate) fn read_alert(
                     })
                 }
             };
+            // A child counts as CAP when it is in the alert's namespace or, leniently, has no
+            // prefix at all (a prefixed `<cap:alert>` in an Atom entry often has unprefixed
+            // children that fall into the Atom default namespace). A prefixed child of another
+            // namespace (an extension, an XML signature) is skipped.
             let same_ns = match &resolved {
-                ResolveResult::Bound(ns) => namespace.as_deref() == Some(ns.as_ref()),
-                // Lenient: an unqualified child of a namespaced alert still counts as CAP.
-                ResolveResult::Unbound => true,
-                ResolveResult::Unknown(_) => false,
+                ResolveResult::Bound(ns) if namespace.as_deref() == Some(ns.as_ref()) => true,
+                _ => match &event {
+                    Event::Start(e) | Event::Empty(e) => e.name().prefix().is_none(),
+                    _ => false,
+                },
             };
             match event {
                 Event::Start(e) => {
