@@ -9,7 +9,10 @@ use std::fmt::Write as _;
 
 /// A synthetic MMP HXL file of `rows` valid rows in the corridor (same schema as the real one).
 fn synthetic(rows: usize) -> Vec<u8> {
-    let real = std::fs::read(senda_testkit::shared_file("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv")).unwrap();
+    let real = std::fs::read(senda_testkit::shared_file(
+        "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv",
+    ))
+    .unwrap();
     let text = String::from_utf8(real).unwrap();
     let mut lines = text.lines();
     let mut s = format!("{}\n{}\n", lines.next().unwrap(), lines.next().unwrap());
@@ -32,7 +35,9 @@ fn bench_file(c: &mut Criterion, name: &str, bytes: Vec<u8>) {
     let mut g = c.benchmark_group(format!("ingest/{name}"));
     g.throughput(Throughput::Elements(rows));
     g.sample_size(10);
-    g.bench_function("read", |b| b.iter(|| incidents::read_csv(&input).unwrap().records.len()));
+    g.bench_function("read", |b| {
+        b.iter(|| incidents::read_csv(&input).unwrap().records.len())
+    });
     g.bench_function("read+store", |b| {
         b.iter_batched(
             || {
@@ -43,7 +48,15 @@ fn bench_file(c: &mut Criterion, name: &str, bytes: Vec<u8>) {
             |(dir, mut store)| {
                 let out = incidents::read_csv(&input).unwrap();
                 let rejected = out.report.rejected.len() as u64;
-                store.ingest(name, &out.report.format, &out.records, rejected, &mut |_| {}).unwrap();
+                store
+                    .ingest(
+                        name,
+                        &out.report.format,
+                        &out.records,
+                        rejected,
+                        &mut |_| {},
+                    )
+                    .unwrap();
                 drop(store);
                 dir
             },
@@ -54,7 +67,10 @@ fn bench_file(c: &mut Criterion, name: &str, bytes: Vec<u8>) {
 }
 
 fn ingest(c: &mut Criterion) {
-    let global = std::fs::read(senda_testkit::shared_file("incidents/iom_mmp_global_2014_2025_hxl.csv")).unwrap();
+    let global = std::fs::read(senda_testkit::shared_file(
+        "incidents/iom_mmp_global_2014_2025_hxl.csv",
+    ))
+    .unwrap();
     bench_file(c, "iom_mmp_global_hxl", global);
     bench_file(c, "synthetic_200k", synthetic(200_000));
 }

@@ -22,9 +22,15 @@ macro_rules! file {
 pub const FILES: &[DefaultFile] = &[
     file!(Roads, "roads/tm_mesoamerica_segments.geojson"),
     file!(Roads, "naturalearth/mesoamerica_ne_10m_railroads.geojson"),
-    file!(Transit, "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson"),
+    file!(
+        Transit,
+        "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson"
+    ),
     file!(Shelters, "shelters/thewetzone_places_sv_gt_mx_us.csv"),
-    file!(Shelters, "shelters/tijuana_migrant_services_hakkindavid.csv"),
+    file!(
+        Shelters,
+        "shelters/tijuana_migrant_services_hakkindavid.csv"
+    ),
     file!(Incidents, "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv"),
     file!(Weather, "weather/smn_mexico_cap12_atom_2014_full.xml"),
 ];

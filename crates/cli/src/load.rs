@@ -18,7 +18,11 @@ const PROGRESS_MIN_BYTES: usize = 2 << 20;
 pub enum Source {
     /// A file, with its kind (detected when `None`).
     Path(PathBuf, Option<RecordKind>),
-    Embedded { name: &'static str, kind: RecordKind, bytes: &'static [u8] },
+    Embedded {
+        name: &'static str,
+        kind: RecordKind,
+        bytes: &'static [u8],
+    },
 }
 
 /// What happened to one file, for the summary and the `--report` JSON.
@@ -41,7 +45,11 @@ struct PartOutcome {
     store: Option<BatchSummary>,
 }
 
-pub fn run(mut store: Option<&mut Store>, sources: Vec<Source>, opts: &LoadOpts) -> Result<ExitCode> {
+pub fn run(
+    mut store: Option<&mut Store>,
+    sources: Vec<Source>,
+    opts: &LoadOpts,
+) -> Result<ExitCode> {
     let countries = Countries::corridor();
     let mut outcomes = Vec::new();
     let (mut unreadable, mut any_rejected) = (false, false);
@@ -66,7 +74,12 @@ pub fn run(mut store: Option<&mut Store>, sources: Vec<Source>, opts: &LoadOpts)
     })
 }
 
-fn load_one(store: Option<&mut Store>, source: Source, countries: &Countries, opts: &LoadOpts) -> Result<FileOutcome> {
+fn load_one(
+    store: Option<&mut Store>,
+    source: Source,
+    countries: &Countries,
+    opts: &LoadOpts,
+) -> Result<FileOutcome> {
     let (input, kind) = match source {
         Source::Path(path, kind) => match Input::from_path(&path) {
             Ok(input) => (input, kind),
@@ -101,16 +114,28 @@ fn load_one(store: Option<&mut Store>, source: Source, countries: &Countries, op
     let write = store.is_some() && !(opts.strict && rejected > 0);
     let mut summaries: Vec<Option<BatchSummary>> = vec![None; records.reports().len()];
     if let (true, Some(store)) = (write, store) {
-        summaries = store_records(store, &input, &records)?.into_iter().map(Some).collect();
+        summaries = store_records(store, &input, &records)?
+            .into_iter()
+            .map(Some)
+            .collect();
     }
     let parts = records
         .reports()
         .into_iter()
         .zip(summaries)
-        .map(|((kind, report), store)| PartOutcome { kind, report: report.clone(), store })
+        .map(|((kind, report), store)| PartOutcome {
+            kind,
+            report: report.clone(),
+            store,
+        })
         .filter(|p| p.kind == kind || p.report.records > 0)
         .collect();
-    Ok(FileOutcome { file: input.name.clone(), error: None, parts, stored: write })
+    Ok(FileOutcome {
+        file: input.name.clone(),
+        error: None,
+        parts,
+        stored: write,
+    })
 }
 
 fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<Vec<BatchSummary>> {
@@ -118,9 +143,11 @@ fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<
     let pb = if total >= 20_000 || input.bytes.len() >= PROGRESS_MIN_BYTES {
         let pb = ProgressBar::new(total).with_message(format!("storing {}", input.name));
         pb.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} records ({per_sec}, eta {eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} records ({per_sec}, eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         pb
     } else {
@@ -140,17 +167,54 @@ fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<
                 &mut tick,
             )
             .map(|s| s.to_vec()),
-        Records::Incidents(o) => store.ingest(name, &o.report.format, &o.records, rejected(&o.report), &mut tick).map(|s| vec![s]),
-        Records::Shelters(o) => store.ingest(name, &o.report.format, &o.records, rejected(&o.report), &mut tick).map(|s| vec![s]),
-        Records::Transit(o) => store.ingest(name, &o.report.format, &o.records, rejected(&o.report), &mut tick).map(|s| vec![s]),
-        Records::Weather(o) => store.ingest(name, &o.report.format, &o.records, rejected(&o.report), &mut tick).map(|s| vec![s]),
+        Records::Incidents(o) => store
+            .ingest(
+                name,
+                &o.report.format,
+                &o.records,
+                rejected(&o.report),
+                &mut tick,
+            )
+            .map(|s| vec![s]),
+        Records::Shelters(o) => store
+            .ingest(
+                name,
+                &o.report.format,
+                &o.records,
+                rejected(&o.report),
+                &mut tick,
+            )
+            .map(|s| vec![s]),
+        Records::Transit(o) => store
+            .ingest(
+                name,
+                &o.report.format,
+                &o.records,
+                rejected(&o.report),
+                &mut tick,
+            )
+            .map(|s| vec![s]),
+        Records::Weather(o) => store
+            .ingest(
+                name,
+                &o.report.format,
+                &o.records,
+                rejected(&o.report),
+                &mut tick,
+            )
+            .map(|s| vec![s]),
     };
     pb.finish_and_clear();
     result.with_context(|| format!("storing {name}"))
 }
 
 fn unreadable(file: String, e: &IngestError) -> FileOutcome {
-    FileOutcome { file, error: Some(e.to_string()), parts: Vec::new(), stored: false }
+    FileOutcome {
+        file,
+        error: Some(e.to_string()),
+        parts: Vec::new(),
+        stored: false,
+    }
 }
 
 /// Rejected/skipped/flagged records shown on the terminal per file; the rest go to --report.
@@ -164,7 +228,10 @@ fn print_summary(o: &FileOutcome, storing: bool) {
     for p in &o.parts {
         let r = &p.report;
         let stored = match (&p.store, storing) {
-            (Some(s), _) => format!(" → {} new, {} updated, {} unchanged", s.inserted, s.updated, s.unchanged),
+            (Some(s), _) => format!(
+                " → {} new, {} updated, {} unchanged",
+                s.inserted, s.updated, s.unchanged
+            ),
             (None, true) => " → NOT STORED (--strict: file has rejected records)".to_owned(),
             (None, false) => " (dry run: nothing stored)".to_owned(),
         };
@@ -183,10 +250,22 @@ fn print_summary(o: &FileOutcome, storing: bool) {
         for note in &r.notes {
             println!("  note: {note}");
         }
-        for (label, list) in [("rejected", &r.rejected), ("skipped", &r.skipped), ("flagged", &r.flagged)] {
+        for (label, list) in [
+            ("rejected", &r.rejected),
+            ("skipped", &r.skipped),
+            ("flagged", &r.flagged),
+        ] {
             for issue in list.iter().take(SHOW) {
-                let id = issue.source_id.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-                let field = issue.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+                let id = issue
+                    .source_id
+                    .as_deref()
+                    .map(|s| format!(" [{s}]"))
+                    .unwrap_or_default();
+                let field = issue
+                    .field
+                    .as_deref()
+                    .map(|f| format!("{f}: "))
+                    .unwrap_or_default();
                 println!("  {label} {}{id}: {field}{}", issue.at, issue.reason);
             }
             if list.len() > SHOW {

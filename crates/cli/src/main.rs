@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "senda", version, about = "Safer routes, shelters and risk maps for people on the move")]
+#[command(
+    name = "senda",
+    version,
+    about = "Safer routes, shelters and risk maps for people on the move"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,7 +78,8 @@ fn parse_kind(s: &str) -> Result<RecordKind, String> {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SENDA_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("SENDA_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -90,22 +95,46 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Ingest { kind, files, opts, db } => {
-            let mut store = senda_store::Store::open(&db.db).with_context(|| format!("opening {}", db.db.display()))?;
-            let sources = files.iter().map(|f| load::Source::Path(f.clone(), Some(kind))).collect();
+        Command::Ingest {
+            kind,
+            files,
+            opts,
+            db,
+        } => {
+            let mut store = senda_store::Store::open(&db.db)
+                .with_context(|| format!("opening {}", db.db.display()))?;
+            let sources = files
+                .iter()
+                .map(|f| load::Source::Path(f.clone(), Some(kind)))
+                .collect();
             load::run(Some(&mut store), sources, &opts)
         }
         Command::Validate { files, kind, opts } => {
-            let sources = files.iter().map(|f| load::Source::Path(f.clone(), kind)).collect();
+            let sources = files
+                .iter()
+                .map(|f| load::Source::Path(f.clone(), kind))
+                .collect();
             load::run(None, sources, &opts)
         }
         Command::Init { db } => {
-            let mut store = senda_store::Store::open(&db.db).with_context(|| format!("opening {}", db.db.display()))?;
+            let mut store = senda_store::Store::open(&db.db)
+                .with_context(|| format!("opening {}", db.db.display()))?;
             let sources = default_data::FILES
                 .iter()
-                .map(|f| load::Source::Embedded { name: f.name, kind: f.kind, bytes: f.bytes })
+                .map(|f| load::Source::Embedded {
+                    name: f.name,
+                    kind: f.kind,
+                    bytes: f.bytes,
+                })
                 .collect();
-            load::run(Some(&mut store), sources, &LoadOpts { report: None, strict: false })
+            load::run(
+                Some(&mut store),
+                sources,
+                &LoadOpts {
+                    report: None,
+                    strict: false,
+                },
+            )
         }
     }
 }

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn senda(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_senda")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_senda"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn shared(rel: &str) -> String {
@@ -23,7 +26,8 @@ fn db_in(dir: &Path) -> (PathBuf, String) {
 
 fn count(db: &Path, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -32,10 +36,25 @@ fn ingest_twice_is_idempotent_and_reports_rejections() {
     let (db, dbs) = db_in(dir.path());
     let file = shared("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv");
     let report = dir.path().join("rejects.json");
-    let out = senda(&["ingest", "incidents", &file, "--db", &dbs, "--report", report.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = senda(&[
+        "ingest",
+        "incidents",
+        &file,
+        "--db",
+        &dbs,
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = stdout(&out);
-    assert!(first.contains("[iom-mmp-hxl] incidents: 5329 read"), "{first}");
+    assert!(
+        first.contains("[iom-mmp-hxl] incidents: 5329 read"),
+        "{first}"
+    );
     let stored = count(&db, "incidents");
     assert!(stored > 5000, "{stored}");
 
@@ -51,7 +70,11 @@ fn ingest_twice_is_idempotent_and_reports_rejections() {
 
     let out = senda(&["ingest", "incidents", &file, "--db", &dbs]);
     assert!(out.status.success());
-    assert!(stdout(&out).contains(&format!("→ 0 new, 0 updated, {stored} unchanged")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("→ 0 new, 0 updated, {stored} unchanged")),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(count(&db, "incidents"), stored);
 }
 
@@ -73,7 +96,14 @@ fn strict_refuses_files_with_rejections() {
     let (db, dbs) = db_in(dir.path());
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "name,latitude,longitude,service\nCasa A,32.52,-117.0,housing\nCasa B,not-a-number,-117.0,housing\n").unwrap();
-    let out = senda(&["ingest", "shelters", bad.to_str().unwrap(), "--db", &dbs, "--strict"]);
+    let out = senda(&[
+        "ingest",
+        "shelters",
+        bad.to_str().unwrap(),
+        "--db",
+        &dbs,
+        "--strict",
+    ]);
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     assert!(stdout(&out).contains("NOT STORED"));
     assert_eq!(count(&db, "shelters"), 0);
@@ -89,15 +119,26 @@ fn validate_is_a_dry_run_that_detects_the_kind() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_senda"))
         .current_dir(dir.path())
-        .args(["validate", &shared("weather/smn_mexico_cap12_atom_2014_small.xml"), &shared("shelters/thewetzone_places_sv_gt_mx_us.csv")])
+        .args([
+            "validate",
+            &shared("weather/smn_mexico_cap12_atom_2014_small.xml"),
+            &shared("shelters/thewetzone_places_sv_gt_mx_us.csv"),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     assert!(text.contains("[cap-atom] weather: 14 read"), "{text}");
     assert!(text.contains("shelters:"), "{text}");
     assert!(text.contains("dry run"), "{text}");
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "validate must not create files");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "validate must not create files"
+    );
 }
 
 #[test]
@@ -105,7 +146,12 @@ fn init_loads_the_default_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let (db, dbs) = db_in(dir.path());
     let out = senda(&["init", "--db", &dbs]);
-    assert!(out.status.success(), "{}\n{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(count(&db, "roads") > 18_000);
     assert!(count(&db, "incidents") > 5_000);
     assert!(count(&db, "shelters") >= 70);
@@ -115,5 +161,12 @@ fn init_loads_the_default_dataset() {
     let out = senda(&["init", "--db", &dbs]);
     assert!(out.status.success());
     assert!(!stdout(&out).contains(" updated, 1"), "{}", stdout(&out));
-    assert!(stdout(&out).lines().filter(|l| l.contains("→")).all(|l| l.contains("→ 0 new, 0 updated")), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.contains("→"))
+            .all(|l| l.contains("→ 0 new, 0 updated")),
+        "{}",
+        stdout(&out)
+    );
 }

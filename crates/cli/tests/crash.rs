@@ -43,7 +43,14 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
     write_mmp_hxl(&small, "early", 500);
     write_mmp_hxl(&big, "late", 300_000);
 
-    let status = senda().args(["ingest", "incidents"]).arg(&small).arg("--db").arg(&db).stdout(Stdio::null()).status().unwrap();
+    let status = senda()
+        .args(["ingest", "incidents"])
+        .arg(&small)
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
     assert_eq!(count(&db, "SELECT count(*) FROM incidents"), 500);
     let early_digest = |db: &Path| -> String {
@@ -74,7 +81,10 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
         let start = Instant::now();
         let base = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         loop {
-            let grown = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0).saturating_sub(base);
+            let grown = std::fs::metadata(&wal)
+                .map(|m| m.len())
+                .unwrap_or(0)
+                .saturating_sub(base);
             if grown >= threshold || start.elapsed() > Duration::from_secs(120) {
                 break;
             }
@@ -89,8 +99,14 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
 
         let n = count(&db, "SELECT count(*) FROM incidents");
         let batches = count(&db, "SELECT count(*) FROM batches");
-        let late = count(&db, "SELECT count(*) FROM incidents WHERE source_id LIKE 'late.%'");
-        assert!(late == 0 || late == 300_000, "partial batch visible: {late} of 300000 rows");
+        let late = count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE source_id LIKE 'late.%'",
+        );
+        assert!(
+            late == 0 || late == 300_000,
+            "partial batch visible: {late} of 300000 rows"
+        );
         assert_eq!(n, 500 + late);
         assert_eq!(batches, if late == 0 { 1 } else { 2 });
         assert_eq!(early_digest(&db), before, "an earlier batch changed");
@@ -101,10 +117,20 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
             break; // the batch committed before the kill; nothing more to show
         }
     }
-    assert!(killed_mid_write >= 1, "no kill landed inside the transaction; make the file larger");
+    assert!(
+        killed_mid_write >= 1,
+        "no kill landed inside the transaction; make the file larger"
+    );
 
     // The database is still usable: the same file now loads completely.
-    let status = senda().args(["ingest", "incidents"]).arg(&big).arg("--db").arg(&db).stdout(Stdio::null()).status().unwrap();
+    let status = senda()
+        .args(["ingest", "incidents"])
+        .arg(&big)
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
     assert_eq!(count(&db, "SELECT count(*) FROM incidents"), 300_500);
     assert_eq!(early_digest(&db), before);

@@ -113,7 +113,7 @@ pub struct Circle {
 
 impl Circle {
     pub fn new(center: LonLat, radius_km: f64) -> Result<Self, InvalidValue> {
-        if !radius_km.is_finite() || radius_km < 0.0 || radius_km > 5_000.0 {
+        if !(0.0..=5_000.0).contains(&radius_km) {
             return Err(InvalidValue::new(
                 "circle",
                 radius_km,

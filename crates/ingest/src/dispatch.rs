@@ -34,14 +34,24 @@ impl Records {
 
     /// Records seen, rejected and skipped across all reports.
     pub fn totals(&self) -> (u64, u64, u64) {
-        self.reports().iter().fold((0, 0, 0), |(n, r, s), (_, rep)| {
-            (n + rep.records, r + rep.rejected.len() as u64, s + rep.skipped.len() as u64)
-        })
+        self.reports()
+            .iter()
+            .fold((0, 0, 0), |(n, r, s), (_, rep)| {
+                (
+                    n + rep.records,
+                    r + rep.rejected.len() as u64,
+                    s + rep.skipped.len() as u64,
+                )
+            })
     }
 }
 
 /// Reads `input` as records of `kind`, detecting the format from the content.
-pub fn read(kind: RecordKind, input: &Input, countries: &Countries) -> Result<Records, IngestError> {
+pub fn read(
+    kind: RecordKind,
+    input: &Input,
+    countries: &Countries,
+) -> Result<Records, IngestError> {
     Ok(match kind {
         RecordKind::Roads => Records::Network(roads::read(input)?),
         RecordKind::Incidents => Records::Incidents(incidents::read(input)?),
@@ -55,18 +65,35 @@ pub fn read(kind: RecordKind, input: &Input, countries: &Countries) -> Result<Re
 /// CSV and GeoJSON are tried as incidents, shelters, transit and roads in turn, and the kind
 /// whose reader accepts the most records wins (ties go to the earlier kind).
 pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, IngestError> {
-    let first = input.bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let first = input
+        .bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     let name = input.base_name();
-    if name.ends_with(".pbf") || name.ends_with(".osm") || input.bytes.windows(9).take(64).any(|w| w == b"OSMHeader") {
+    if name.ends_with(".pbf")
+        || name.ends_with(".osm")
+        || input.bytes.windows(9).take(64).any(|w| w == b"OSMHeader")
+    {
         return Ok(RecordKind::Roads);
     }
     if first == Some(b'<') {
-        let head = String::from_utf8_lossy(&input.bytes[..input.bytes.len().min(4096)]).to_ascii_lowercase();
-        return Ok(if head.contains("<osm") { RecordKind::Roads } else { RecordKind::Weather });
+        let head = String::from_utf8_lossy(&input.bytes[..input.bytes.len().min(4096)])
+            .to_ascii_lowercase();
+        return Ok(if head.contains("<osm") {
+            RecordKind::Roads
+        } else {
+            RecordKind::Weather
+        });
     }
     let mut best: Option<(RecordKind, u64)> = None;
     let mut last_err = None;
-    for kind in [RecordKind::Incidents, RecordKind::Shelters, RecordKind::Transit, RecordKind::Roads] {
+    for kind in [
+        RecordKind::Incidents,
+        RecordKind::Shelters,
+        RecordKind::Transit,
+        RecordKind::Roads,
+    ] {
         match read(kind, input, countries) {
             Ok(records) => {
                 let accepted: u64 = records.reports().iter().map(|(_, r)| r.accepted).sum();
@@ -80,6 +107,9 @@ pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, I
     match (best, last_err) {
         (Some((kind, _)), _) => Ok(kind),
         (None, Some(e)) => Err(e),
-        (None, None) => Err(IngestError::UnknownFormat { file: input.name.clone(), reason: "no reader accepts it".into() }),
+        (None, None) => Err(IngestError::UnknownFormat {
+            file: input.name.clone(),
+            reason: "no reader accepts it".into(),
+        }),
     }
 }

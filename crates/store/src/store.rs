@@ -331,7 +331,10 @@ fn write_batch<R: Record>(
     )
     .ctx("recording batch")?;
     let batch_id = tx.last_insert_rowid();
-    let mut summary = BatchSummary { batch_id, ..BatchSummary::default() };
+    let mut summary = BatchSummary {
+        batch_id,
+        ..BatchSummary::default()
+    };
     let table = R::KIND.as_str();
     let sql = format!(
         "INSERT INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end,
@@ -352,10 +355,12 @@ fn write_batch<R: Record>(
     for (i, located) in records.iter().enumerate() {
         let record = &located.record;
         payload.clear();
-        serde_json::to_writer(PushStr(&mut payload), record).map_err(|source| StoreError::Encode {
-            file: file.to_owned(),
-            index: located.at.index,
-            source,
+        serde_json::to_writer(PushStr(&mut payload), record).map_err(|source| {
+            StoreError::Encode {
+                file: file.to_owned(),
+                index: located.at.index,
+                source,
+            }
         })?;
         let hash = blake3::hash(payload.as_bytes());
         let hash = &hash.as_bytes()[..16];
@@ -416,7 +421,8 @@ struct PushStr<'a>(&'a mut String);
 
 impl std::io::Write for PushStr<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let s = std::str::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let s = std::str::from_utf8(buf)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         self.0.push_str(s);
         Ok(buf.len())
     }

@@ -11,8 +11,16 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// `../shared/data`, the real public data beside the checkout (see its README for provenance).
+/// A checkout nested deeper (a git worktree such as `wt/NAME`) finds `shared/data` in a
+/// further ancestor.
 pub fn shared_data() -> PathBuf {
-    let p = workspace_root().join("../shared/data");
+    let root = workspace_root();
+    let found = root
+        .ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/data"))
+        .find(|p| p.is_dir());
+    let p = found.unwrap_or_else(|| root.join("../shared/data"));
     assert!(
         p.is_dir(),
         "the real data must be at {} (../shared/data beside the checkout)",
