@@ -10,13 +10,19 @@
 //!
 //! A point counts as inside a country when it lies in one of its polygons or within
 //! [`BORDER_TOLERANCE_M`] (2 km) of its border or coast. At 1:50m the coastline and borders are
-//! generalised by up to a kilometre or two, so a shelter on the beach in Tijuana or a border
-//! crossing on the Suchiate river would otherwise fall "in the sea" or "in the neighbour"; 2 km
-//! is small against the errors the check is meant to catch (TheWetZone's Arriaga, placed
-//! ~200 km west of the town). Distances to the border are measured on a local equirectangular
-//! projection around the point (mean Earth radius), which is accurate to well under 1 % at
-//! these distances. Longitudes are not wrapped at the antimeridian (nothing in the corridor
-//! is near it).
+//! generalised by a kilometre or two: downtown El Paso falls 0.9 km inside Mexico's polygon,
+//! Ciudad Hidalgo (Chiapas) 1.4 km inside Guatemala's, a Tijuana shelter a block from the fence
+//! 120 m inside the United States. With the tolerance these count for both countries, so a
+//! shelter is not suspect for sitting on a border or a beach; 2 km is small against the errors
+//! the check is meant to catch (TheWetZone places one "Chiapas" consulate 100 km inside
+//! Guatemala). The cost: towns on barrier islands or small islands can fall more than 2 km
+//! off the generalised coast (Natural Earth's own Miami Beach, Belize City, Ciudad del Carmen:
+//! 2.0–2.7 km; San Andrés, Colombia, is not in the 1:50m polygons at all), and
+//! [`Countries::locate`] is not meaningful within about 2 km of a land border.
+//!
+//! Distances to the border are measured on a local equirectangular projection around the
+//! point (mean Earth radius), accurate to well under 1 % at these distances. Longitudes are
+//! not wrapped at the antimeridian (nothing in the corridor is near it).
 //!
 //! ```
 //! use senda_core::LonLat;
@@ -44,12 +50,16 @@ const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Metres per degree of latitude (and of longitude at the equator) on the mean sphere.
 const M_PER_DEG: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
 
-const CORRIDOR_GEOJSON: &str = include_str!("../../../data/naturalearth/corridor_countries.geojson");
+const CORRIDOR_GEOJSON: &str =
+    include_str!("../../../data/naturalearth/corridor_countries.geojson");
 
 /// Spanish and common names used by shelter lists and reports, by ISO 3166-1 alpha-3 code.
 /// They are added to whichever countries of a set carry the code.
 const ALIASES: &[(&str, &[&str])] = &[
-    ("MEX", &["México", "Mexico", "Estados Unidos Mexicanos", "Méjico"]),
+    (
+        "MEX",
+        &["México", "Mexico", "Estados Unidos Mexicanos", "Méjico"],
+    ),
     (
         "USA",
         &[
@@ -123,12 +133,18 @@ impl Country {
 
     /// Bounding box `(min lon, min lat, max lon, max lat)` of all polygons.
     pub fn bbox(&self) -> [f64; 4] {
-        [self.bbox.min().x, self.bbox.min().y, self.bbox.max().x, self.bbox.max().y]
+        [
+            self.bbox.min().x,
+            self.bbox.min().y,
+            self.bbox.max().x,
+            self.bbox.max().y,
+        ]
     }
 
     /// Whether `p` lies in the country or within [`BORDER_TOLERANCE_M`] of its border.
     pub fn contains(&self, p: LonLat) -> bool {
-        self.contains_exactly(p) || self.distance_to_border_m(p, Some(BORDER_TOLERANCE_M)) <= BORDER_TOLERANCE_M
+        self.contains_exactly(p)
+            || self.distance_to_border_m(p, Some(BORDER_TOLERANCE_M)) <= BORDER_TOLERANCE_M
     }
 
     /// Distance in metres from `p` to the country: 0 inside it, else to the nearest border
@@ -143,11 +159,16 @@ impl Country {
 
     /// Point-in-polygon, boundary included, no tolerance.
     fn contains_exactly(&self, p: LonLat) -> bool {
-        let c = Coord { x: p.lon(), y: p.lat() };
+        let c = Coord {
+            x: p.lon(),
+            y: p.lat(),
+        };
         if !self.bbox.intersects(&c) {
             return false;
         }
-        self.parts.iter().any(|part| part.bbox.intersects(&c) && part.polygon.intersects(&c))
+        self.parts
+            .iter()
+            .any(|part| part.bbox.intersects(&c) && part.polygon.intersects(&c))
     }
 
     /// Distance from `p` to the nearest ring segment. With `limit`, parts and segments farther
@@ -159,7 +180,10 @@ impl Country {
             None => true,
             Some(m) => {
                 let (dx, dy) = (m / kx, m / ky);
-                p.lon() >= r.min().x - dx && p.lon() <= r.max().x + dx && p.lat() >= r.min().y - dy && p.lat() <= r.max().y + dy
+                p.lon() >= r.min().x - dx
+                    && p.lon() <= r.max().x + dx
+                    && p.lat() >= r.min().y - dy
+                    && p.lat() <= r.max().y + dy
             }
         };
         if !near(&self.bbox) {
@@ -185,7 +209,11 @@ impl Country {
 fn origin_to_segment(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (x, y) = (a.0 + t * dx, a.1 + t * dy);
     (x * x + y * y).sqrt()
 }
@@ -221,13 +249,25 @@ impl Countries {
     }
 
     fn from_geojson_text(file: &str, text: &str) -> Result<Self, IngestError> {
-        let geojson_err = |reason: String| IngestError::GeoJson { file: file.to_owned(), reason };
-        let mut root: serde_json::Value = serde_json::from_str(text).map_err(|e| IngestError::json(file, &e))?;
+        let geojson_err = |reason: String| IngestError::GeoJson {
+            file: file.to_owned(),
+            reason,
+        };
+        let mut root: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| IngestError::json(file, &e))?;
         let features = match root.get_mut("features").map(serde_json::Value::take) {
             Some(serde_json::Value::Array(features)) => features,
-            _ => return Err(geojson_err("expected a FeatureCollection with a \"features\" array".into())),
+            _ => {
+                return Err(geojson_err(
+                    "expected a FeatureCollection with a \"features\" array".into(),
+                ))
+            }
         };
-        let mut set = Countries { countries: Vec::new(), names: HashMap::new(), skipped: Vec::new() };
+        let mut set = Countries {
+            countries: Vec::new(),
+            names: HashMap::new(),
+            skipped: Vec::new(),
+        };
         for (index, mut feature) in features.into_iter().enumerate() {
             match country_from_feature(&mut feature) {
                 Ok(country) => set.countries.push(country),
@@ -244,8 +284,17 @@ impl Countries {
     fn index_names(&mut self) {
         let mut names = HashMap::new();
         for (i, c) in self.countries.iter().enumerate() {
-            let own = [Some(c.iso_a3.as_str()), c.iso_a2.as_deref(), Some(c.name.as_str()), c.name_long.as_deref(), c.formal_en.as_deref()];
-            let aliases = ALIASES.iter().filter(|(code, _)| *code == c.iso_a3).flat_map(|(_, names)| names.iter().copied());
+            let own = [
+                Some(c.iso_a3.as_str()),
+                c.iso_a2.as_deref(),
+                Some(c.name.as_str()),
+                c.name_long.as_deref(),
+                c.formal_en.as_deref(),
+            ];
+            let aliases = ALIASES
+                .iter()
+                .filter(|(code, _)| *code == c.iso_a3)
+                .flat_map(|(_, names)| names.iter().copied());
             for name in own.into_iter().flatten().chain(aliases) {
                 let key = name_key(name);
                 if !key.is_empty() {
@@ -308,7 +357,11 @@ impl Countries {
 
 /// Reads one country feature; `Err` says why it was left out.
 fn country_from_feature(feature: &mut serde_json::Value) -> Result<Country, String> {
-    let props = feature.get("properties").and_then(|p| p.as_object()).cloned().unwrap_or_default();
+    let props = feature
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .cloned()
+        .unwrap_or_default();
     let prop = |keys: &[&str]| -> Option<String> {
         keys.iter().find_map(|k| {
             props
@@ -322,11 +375,15 @@ fn country_from_feature(feature: &mut serde_json::Value) -> Result<Country, Stri
     };
     let iso_a3 = prop(&["iso_a3", "iso_a3_eh", "adm0_a3"]).ok_or("no iso_a3/adm0_a3 code")?;
     let name = prop(&["name", "admin", "name_long"]).unwrap_or_else(|| iso_a3.clone());
-    let geometry = feature.get_mut("geometry").map(serde_json::Value::take).unwrap_or_default();
+    let geometry = feature
+        .get_mut("geometry")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
     if geometry.is_null() {
         return Err(format!("{iso_a3}: no geometry"));
     }
-    let geometry: geojson::Geometry = serde_json::from_value(geometry).map_err(|e| format!("{iso_a3}: bad geometry: {e}"))?;
+    let geometry: geojson::Geometry =
+        serde_json::from_value(geometry).map_err(|e| format!("{iso_a3}: bad geometry: {e}"))?;
     let polygons: Vec<Polygon<f64>> = match geo::Geometry::<f64>::try_from(&geometry.value) {
         Ok(geo::Geometry::Polygon(p)) => vec![p],
         Ok(geo::Geometry::MultiPolygon(MultiPolygon(ps))) => ps,
@@ -335,7 +392,11 @@ fn country_from_feature(feature: &mut serde_json::Value) -> Result<Country, Stri
     };
     let parts: Vec<Part> = polygons
         .into_iter()
-        .filter(|p| p.exterior().coords().all(|c| c.x.is_finite() && c.y.is_finite()))
+        .filter(|p| {
+            p.exterior()
+                .coords()
+                .all(|c| c.x.is_finite() && c.y.is_finite())
+        })
         .filter_map(|polygon| polygon.bounding_rect().map(|bbox| Part { polygon, bbox }))
         .collect();
     let bbox = parts
@@ -343,8 +404,14 @@ fn country_from_feature(feature: &mut serde_json::Value) -> Result<Country, Stri
         .map(|p| p.bbox)
         .reduce(|a, b| {
             Rect::new(
-                Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
             )
         })
         .ok_or_else(|| format!("{iso_a3}: empty geometry"))?;
@@ -396,7 +463,9 @@ mod tests {
         assert_eq!(c.len(), 11);
         assert!(c.skipped().is_empty());
         let codes: Vec<_> = c.iter().map(Country::iso_a3).collect();
-        for code in ["MEX", "GTM", "BLZ", "SLV", "HND", "NIC", "CRI", "PAN", "COL", "CUB", "USA"] {
+        for code in [
+            "MEX", "GTM", "BLZ", "SLV", "HND", "NIC", "CRI", "PAN", "COL", "CUB", "USA",
+        ] {
             assert!(codes.contains(&code), "{code}");
         }
     }
@@ -422,20 +491,31 @@ mod tests {
     #[test]
     fn border_distance_matches_haversine_oracle() {
         let gtm = Countries::corridor().resolve("GTM").unwrap();
-        for p in [ll(-92.30, 14.60), ll(-91.0, 13.6), ll(-88.0, 16.5), ll(-90.0, 18.0)] {
+        for p in [
+            ll(-92.30, 14.60),
+            ll(-91.0, 13.6),
+            ll(-88.0, 16.5),
+            ll(-90.0, 18.0),
+        ] {
             let ours = gtm.distance_m(p);
             let mut oracle = f64::INFINITY;
             for part in &gtm.parts {
                 for line in part.polygon.exterior().lines() {
                     for k in 0..=50 {
                         let t = k as f64 / 50.0;
-                        let q = ll(line.start.x + t * (line.end.x - line.start.x), line.start.y + t * (line.end.y - line.start.y));
+                        let q = ll(
+                            line.start.x + t * (line.end.x - line.start.x),
+                            line.start.y + t * (line.end.y - line.start.y),
+                        );
                         oracle = oracle.min(senda_core::haversine_m(p, q));
                     }
                 }
             }
             assert!(ours > 0.0);
-            assert!((ours - oracle).abs() <= 0.01 * oracle + 50.0, "{p}: {ours} vs {oracle}");
+            assert!(
+                (ours - oracle).abs() <= 0.01 * oracle + 50.0,
+                "{p}: {ours} vs {oracle}"
+            );
         }
     }
 
@@ -455,9 +535,18 @@ mod tests {
         let fra = set.resolve("france").unwrap();
         assert_eq!(fra.iso_a3(), "FRA");
         assert!(set.contains(fra, ll(0.5, 0.5)));
-        assert!(set.contains(fra, ll(1.01, 0.5)), "1.1 km outside counts as inside");
+        assert!(
+            set.contains(fra, ll(1.01, 0.5)),
+            "1.1 km outside counts as inside"
+        );
         assert!(!set.contains(fra, ll(1.03, 0.5)));
-        assert!(matches!(Countries::from_geojson_text("t", "{}"), Err(IngestError::GeoJson { .. })));
-        assert!(matches!(Countries::from_geojson_text("t", "{"), Err(IngestError::Json { .. })));
+        assert!(matches!(
+            Countries::from_geojson_text("t", "{}"),
+            Err(IngestError::GeoJson { .. })
+        ));
+        assert!(matches!(
+            Countries::from_geojson_text("t", "{"),
+            Err(IngestError::Json { .. })
+        ));
     }
 }

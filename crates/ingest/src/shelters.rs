@@ -95,8 +95,8 @@
 mod points;
 
 pub(crate) use points::{
-    check_country, file_stem, list_items, location, looks_like_json, read_features, read_table, slug_id, unresolved_note,
-    Fields, Problem, Raw, Row, Seen, LAT_COLUMNS, LON_COLUMNS,
+    check_country, file_stem, list_items, location, looks_like_json, read_features, read_table,
+    slug_id, unresolved_note, Fields, Problem, Raw, Row, Seen, LAT_COLUMNS, LON_COLUMNS,
 };
 
 use crate::countries::{fold, Countries};
@@ -159,8 +159,17 @@ const SENDA_COLUMNS: &[&str] = &[
     "country",
     "description",
 ];
-const WETZONE_COLUMNS: &[&str] =
-    &["name", "type", "description", "address", "telephone", "state", "country", "latitude", "longitude"];
+const WETZONE_COLUMNS: &[&str] = &[
+    "name",
+    "type",
+    "description",
+    "address",
+    "telephone",
+    "state",
+    "country",
+    "latitude",
+    "longitude",
+];
 const HAKKINDAVID_COLUMNS: &[&str] = &["name", "latitude", "longitude", "service"];
 
 impl Schema {
@@ -181,9 +190,15 @@ impl Schema {
     }
 }
 
-fn from_csv(input: &Input, text: &str, note: Option<String>, countries: &Countries) -> Result<Outcome<Shelter>, IngestError> {
+fn from_csv(
+    input: &Input,
+    text: &str,
+    note: Option<String>,
+    countries: &Countries,
+) -> Result<Outcome<Shelter>, IngestError> {
     let table = read_table(&input.name, text)?;
-    let has_position = LON_COLUMNS.iter().any(|c| table.has(c)) && LAT_COLUMNS.iter().any(|c| table.has(c));
+    let has_position =
+        LON_COLUMNS.iter().any(|c| table.has(c)) && LAT_COLUMNS.iter().any(|c| table.has(c));
     let schema = if table.has("kind") {
         Schema::Senda
     } else if table.has("type") {
@@ -211,7 +226,10 @@ fn from_csv(input: &Input, text: &str, note: Option<String>, countries: &Countri
     if !has_position {
         return Err(IngestError::CsvHeader {
             file: input.name.clone(),
-            reason: format!("{} schema: no lon/lat (or longitude/latitude) columns", schema.format()),
+            reason: format!(
+                "{} schema: no lon/lat (or longitude/latitude) columns",
+                schema.format()
+            ),
         });
     }
     let mut reader = ShelterReader::new(input, schema, schema.format(), countries);
@@ -220,13 +238,21 @@ fn from_csv(input: &Input, text: &str, note: Option<String>, countries: &Countri
     }
     let unknown = table.unknown_columns(schema.columns());
     if !unknown.is_empty() {
-        reader.out.report.note(format!("columns ignored: {}", unknown.join(", ")));
+        reader
+            .out
+            .report
+            .note(format!("columns ignored: {}", unknown.join(", ")));
     }
     reader.read_rows(table.rows);
     Ok(reader.finish())
 }
 
-fn from_geojson(input: &Input, text: &str, note: Option<String>, countries: &Countries) -> Result<Outcome<Shelter>, IngestError> {
+fn from_geojson(
+    input: &Input,
+    text: &str,
+    note: Option<String>,
+    countries: &Countries,
+) -> Result<Outcome<Shelter>, IngestError> {
     let rows = read_features(&input.name, text)?;
     let mut reader = ShelterReader::new(input, Schema::Senda, "senda-geojson", countries);
     if let Some(note) = note {
@@ -272,7 +298,10 @@ impl<'a> ShelterReader<'a> {
         for row in rows {
             match row {
                 Row::Blank(at) => self.out.report.skip(at, None, "blank row"),
-                Row::Bad(at, p) => self.out.report.reject(at, None, p.field.as_deref(), p.reason),
+                Row::Bad(at, p) => self
+                    .out
+                    .report
+                    .reject(at, None, p.field.as_deref(), p.reason),
                 Row::Ok(raw) => self.read_one(&raw),
             }
         }
@@ -285,23 +314,34 @@ impl<'a> ShelterReader<'a> {
                 let shelter = *shelter;
                 let key_id = Some(shelter.key.source_id.clone());
                 if let Err(p) = self.seen.check(&shelter.key) {
-                    self.out.report.reject(raw.at, key_id, p.field.as_deref(), p.reason);
+                    self.out
+                        .report
+                        .reject(raw.at, key_id, p.field.as_deref(), p.reason);
                     return;
                 }
                 for flag in flags {
-                    self.out.report.flag(raw.at, key_id.clone(), flag.field.as_deref(), flag.reason);
+                    self.out.report.flag(
+                        raw.at,
+                        key_id.clone(),
+                        flag.field.as_deref(),
+                        flag.reason,
+                    );
                 }
                 self.seen.insert(shelter.key.clone(), raw.at);
+                self.slug_ids += u64::from(id.as_deref() != Some(shelter.key.source_id.as_str()));
                 self.out.push(shelter, raw.at);
             }
             Verdict::Skip(reason) => self.out.report.skip(raw.at, id, reason),
-            Verdict::Reject(p) => self.out.report.reject(raw.at, id, p.field.as_deref(), p.reason),
+            Verdict::Reject(p) => self
+                .out
+                .report
+                .reject(raw.at, id, p.field.as_deref(), p.reason),
         }
     }
 
     fn shelter(&mut self, raw: &Raw) -> Verdict {
         let f = &raw.fields;
-        let (kind, mut services, kind_flags) = match self.kind_and_services(f) {
+        let (kind, mut services) = match self.kind_and_services(f) {
             Ok(Some(k)) => k,
             Ok(None) => {
                 return Verdict::Skip(
@@ -313,7 +353,10 @@ impl<'a> ShelterReader<'a> {
         };
         let name = f.get("name").unwrap_or("");
         if name.is_empty() {
-            return Verdict::Reject(Problem::new("name", "missing: a service point needs a name"));
+            return Verdict::Reject(Problem::new(
+                "name",
+                "missing: a service point needs a name",
+            ));
         }
         let p = match location(raw, self.countries) {
             Ok(p) => p,
@@ -322,10 +365,7 @@ impl<'a> ShelterReader<'a> {
         let source = f.get("source").unwrap_or(&self.default_source).to_owned();
         let source_id = match f.get("id") {
             Some(id) => id.to_owned(),
-            None => {
-                self.slug_ids += 1;
-                slug_id(name, p)
-            }
+            None => slug_id(name, p),
         };
         let key = match SourceKey::new(source, source_id) {
             Ok(key) => key,
@@ -335,7 +375,7 @@ impl<'a> ShelterReader<'a> {
             Ok(s) => s,
             Err(e) => return Verdict::Reject(Problem::from_invalid(e.field, &e)),
         };
-        let mut flags = kind_flags;
+        let mut flags = Vec::new();
         let text = |k: &str| f.get(k).map(str::to_owned);
         shelter.description = text("description");
         shelter.address = text("address");
@@ -356,46 +396,72 @@ impl<'a> ShelterReader<'a> {
         services.sort();
         services.dedup();
         shelter.services = services;
-        if let Err(reason) = check_country(self.countries, shelter.country.as_deref(), p, &mut self.unresolved) {
+        if let Err(reason) = check_country(
+            self.countries,
+            shelter.country.as_deref(),
+            p,
+            &mut self.unresolved,
+        ) {
             shelter.location_suspect = true;
-            let field = if self.schema == Schema::Hakkindavid { "latitude" } else { "country" };
+            let field = if self.schema == Schema::Hakkindavid {
+                "latitude"
+            } else {
+                "country"
+            };
             flags.push(Problem::new(field, reason));
         }
         Verdict::Accept(Box::new(shelter), flags)
     }
 
     /// The kind and the services it implies; `Ok(None)` for records to skip.
-    fn kind_and_services(&self, f: &Fields) -> Result<Option<(ShelterKind, Vec<Service>, Vec<Problem>)>, Problem> {
+    fn kind_and_services(
+        &self,
+        f: &Fields,
+    ) -> Result<Option<(ShelterKind, Vec<Service>)>, Problem> {
         let parse = |column: &str, value: &str| {
-            ShelterKind::parse(value).map_err(|_| Problem::new(column, format!("{column} = {value:?}: unknown service point kind")))
+            ShelterKind::parse(value).map_err(|_| {
+                Problem::new(
+                    column,
+                    format!("{column} = {value:?}: unknown service point kind"),
+                )
+            })
         };
         match self.schema {
             Schema::Senda => {
-                let value = f.get("kind").ok_or_else(|| Problem::new("kind", "missing"))?;
-                Ok(Some((parse("kind", value)?, Vec::new(), Vec::new())))
+                let value = f
+                    .get("kind")
+                    .ok_or_else(|| Problem::new("kind", "missing"))?;
+                Ok(Some((parse("kind", value)?, Vec::new())))
             }
             Schema::TheWetZone => {
-                let value = f.get("type").ok_or_else(|| Problem::new("type", "missing"))?;
+                let value = f
+                    .get("type")
+                    .ok_or_else(|| Problem::new("type", "missing"))?;
                 let folded = fold(value);
                 Ok(Some(match folded.as_str() {
                     "lugar peligroso" => return Ok(None),
-                    "albergue" => (ShelterKind::Shelter, vec![Service::Bed], Vec::new()),
+                    "albergue" => (ShelterKind::Shelter, vec![Service::Bed]),
                     t if t.starts_with("embajada") || t.starts_with("consulado") => {
-                        (ShelterKind::Consulate, vec![Service::Consular], Vec::new())
+                        (ShelterKind::Consulate, vec![Service::Consular])
                     }
-                    _ => (parse("type", value)?, Vec::new(), Vec::new()),
+                    _ => (parse("type", value)?, Vec::new()),
                 }))
             }
             Schema::Hakkindavid => {
-                let value = f.get("service").ok_or_else(|| Problem::new("service", "missing"))?;
-                let key: String = fold(value).chars().filter(|c| c.is_alphanumeric()).collect();
+                let value = f
+                    .get("service")
+                    .ok_or_else(|| Problem::new("service", "missing"))?;
+                let key: String = fold(value)
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect();
                 Ok(Some(match key.as_str() {
-                    "housing" => (ShelterKind::Shelter, vec![Service::Bed], Vec::new()),
-                    "feeding" | "food" => (ShelterKind::SoupKitchen, vec![Service::Food], Vec::new()),
-                    "consulate" => (ShelterKind::Consulate, vec![Service::Consular], Vec::new()),
-                    "humanrights" => (ShelterKind::HumanRights, vec![Service::Legal], Vec::new()),
-                    "medical" | "health" => (ShelterKind::Medical, vec![Service::Medical], Vec::new()),
-                    _ => (parse("service", value)?, Vec::new(), Vec::new()),
+                    "housing" => (ShelterKind::Shelter, vec![Service::Bed]),
+                    "feeding" | "food" => (ShelterKind::SoupKitchen, vec![Service::Food]),
+                    "consulate" => (ShelterKind::Consulate, vec![Service::Consular]),
+                    "humanrights" => (ShelterKind::HumanRights, vec![Service::Legal]),
+                    "medical" | "health" => (ShelterKind::Medical, vec![Service::Medical]),
+                    _ => (parse("service", value)?, Vec::new()),
                 }))
             }
         }
@@ -413,7 +479,10 @@ impl<'a> ShelterReader<'a> {
             for item in list_items(list) {
                 match Service::parse(item) {
                     Ok(s) => services.push(s),
-                    Err(_) => flags.push(Problem::new("services", format!("unknown service {item:?} dropped"))),
+                    Err(_) => flags.push(Problem::new(
+                        "services",
+                        format!("unknown service {item:?} dropped"),
+                    )),
                 }
             }
         }
@@ -421,7 +490,10 @@ impl<'a> ShelterReader<'a> {
             for item in list_items(list) {
                 match Population::parse(item) {
                     Ok(p) => shelter.serves.push(p),
-                    Err(_) => flags.push(Problem::new("serves", format!("unknown population {item:?} dropped"))),
+                    Err(_) => flags.push(Problem::new(
+                        "serves",
+                        format!("unknown population {item:?} dropped"),
+                    )),
                 }
             }
             shelter.serves.sort();
@@ -434,28 +506,43 @@ impl<'a> ShelterReader<'a> {
                         shelter.languages.push(item.to_owned());
                     }
                 } else {
-                    flags.push(Problem::new("languages", format!("{item:?} is not a BCP 47 language tag; dropped")));
+                    flags.push(Problem::new(
+                        "languages",
+                        format!("{item:?} is not a BCP 47 language tag; dropped"),
+                    ));
                 }
             }
         }
         if let Some(v) = f.get("capacity") {
-            let n = v
-                .parse::<u32>()
-                .map_err(|_| Problem::new("capacity", format!("capacity = {v:?}: not a whole number of beds")))?;
+            let n = v.parse::<u32>().map_err(|_| {
+                Problem::new(
+                    "capacity",
+                    format!("capacity = {v:?}: not a whole number of beds"),
+                )
+            })?;
             shelter.capacity = Some(n);
         }
         if let Some(v) = f.get("verified_on") {
             let date = NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .ok()
                 .filter(|_| v.len() == 10)
-                .ok_or_else(|| Problem::new("verified_on", format!("verified_on = {v:?}: not a YYYY-MM-DD date")))?;
+                .ok_or_else(|| {
+                    Problem::new(
+                        "verified_on",
+                        format!("verified_on = {v:?}: not a YYYY-MM-DD date"),
+                    )
+                })?;
             if date > self.today + chrono::Days::new(1) {
-                return Err(Problem::new("verified_on", format!("verified_on = {v:?} is in the future")));
+                return Err(Problem::new(
+                    "verified_on",
+                    format!("verified_on = {v:?} is in the future"),
+                ));
             }
             shelter.verified_on = Some(date);
         }
         if let Some(v) = f.get("visibility") {
-            shelter.visibility = Visibility::parse(v).map_err(|e| Problem::from_invalid("visibility", &e))?;
+            shelter.visibility =
+                Visibility::parse(v).map_err(|e| Problem::from_invalid("visibility", &e))?;
         }
         shelter.phone = f.get("phone").map(str::to_owned);
         shelter.whatsapp = f.get("whatsapp").map(str::to_owned);
@@ -467,7 +554,10 @@ impl<'a> ShelterReader<'a> {
         let report = &mut self.out.report;
         match self.schema {
             Schema::TheWetZone | Schema::Hakkindavid => {
-                report.note(format!("{} list: records are unverified (verified_on left empty)", self.schema.format()));
+                report.note(format!(
+                    "{} list: records are unverified (verified_on left empty)",
+                    self.schema.format()
+                ));
             }
             Schema::Senda => {}
         }
@@ -502,7 +592,11 @@ mod tests {
     use super::*;
 
     fn read_text(name: &str, text: &str) -> Outcome<Shelter> {
-        read(&Input::from_bytes(name, text.as_bytes().to_vec()).unwrap(), Countries::corridor()).unwrap()
+        read(
+            &Input::from_bytes(name, text.as_bytes().to_vec()).unwrap(),
+            Countries::corridor(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -533,14 +627,24 @@ mod tests {
         assert_eq!(s.languages, ["es", "ht"]);
         assert_eq!(s.verified_on, NaiveDate::from_ymd_opt(2024, 5, 1));
         assert_eq!(s.visibility, Visibility::Restricted);
-        assert_eq!((s.phone.as_deref(), s.whatsapp.as_deref(), s.hours.as_deref()), (Some("+52 962 1"), Some("+52 962 2"), Some("8-20")));
+        assert_eq!(
+            (
+                s.phone.as_deref(),
+                s.whatsapp.as_deref(),
+                s.hours.as_deref()
+            ),
+            (Some("+52 962 1"), Some("+52 962 2"), Some("8-20"))
+        );
         assert_eq!(s.country.as_deref(), Some("MX"));
         assert!(!s.location_suspect);
     }
 
     #[test]
     fn future_dates_are_rejected() {
-        let out = read_text("x.csv", "name,kind,lon,lat,verified_on\nA,shelter,-92.27,14.9,2999-01-01\n");
+        let out = read_text(
+            "x.csv",
+            "name,kind,lon,lat,verified_on\nA,shelter,-92.27,14.9,2999-01-01\n",
+        );
         assert_eq!(out.report.rejected[0].field.as_deref(), Some("verified_on"));
         assert!(out.report.rejected[0].reason.contains("future"));
     }

@@ -17,7 +17,11 @@ fn read_shared(rel: &str) -> Outcome<Shelter> {
 }
 
 fn read_text(name: &str, text: &str) -> Outcome<Shelter> {
-    shelters::read(&Input::from_bytes(name, text.as_bytes().to_vec()).unwrap(), Countries::corridor()).unwrap()
+    shelters::read(
+        &Input::from_bytes(name, text.as_bytes().to_vec()).unwrap(),
+        Countries::corridor(),
+    )
+    .unwrap()
 }
 
 fn kinds(out: &Outcome<Shelter>) -> BTreeMap<&'static str, usize> {
@@ -62,7 +66,11 @@ fn cities_are_located_in_their_country() {
         ("La Habana", -82.3666, 23.1136, "CUB"),
     ];
     for (name, lon, lat, iso) in cases {
-        assert_eq!(c.locate(ll(lon, lat)).map(|k| k.iso_a3()), Some(iso), "{name}");
+        assert_eq!(
+            c.locate(ll(lon, lat)).map(|k| k.iso_a3()),
+            Some(iso),
+            "{name}"
+        );
         assert!(c.contains(c.resolve(iso).unwrap(), ll(lon, lat)), "{name}");
     }
     // The Pacific off Guerrero, ~110 km from the coast.
@@ -73,7 +81,11 @@ fn cities_are_located_in_their_country() {
 #[test]
 fn borders_at_one_to_fifty_million_are_only_good_to_a_couple_of_km() {
     let c = Countries::corridor();
-    let (mex, usa, gtm) = (c.resolve("MEX").unwrap(), c.resolve("USA").unwrap(), c.resolve("GTM").unwrap());
+    let (mex, usa, gtm) = (
+        c.resolve("MEX").unwrap(),
+        c.resolve("USA").unwrap(),
+        c.resolve("GTM").unwrap(),
+    );
     // Downtown El Paso falls 0.9 km inside Mexico's generalised polygon; the tolerance keeps it
     // in the United States too, so a shelter there stated as "EE.UU." is not suspect.
     let el_paso = ll(-106.4864, 31.7592);
@@ -144,12 +156,18 @@ fn resolve_spanish_common_and_code_names() {
         assert!(c.resolve(unknown).is_none(), "{unknown}");
     }
     let mex = c.resolve("MEX").unwrap();
-    assert_eq!((mex.name(), mex.iso_a2(), mex.formal_en()), ("Mexico", Some("MX"), Some("United Mexican States")));
+    assert_eq!(
+        (mex.name(), mex.iso_a2(), mex.formal_en()),
+        ("Mexico", Some("MX"), Some("United Mexican States"))
+    );
 }
 
 #[test]
 fn world_file_loads_with_natural_earth_codes() {
-    let input = Input::from_path(&senda_testkit::shared_file("naturalearth/ne_50m_admin_0_countries.json")).unwrap();
+    let input = Input::from_path(&senda_testkit::shared_file(
+        "naturalearth/ne_50m_admin_0_countries.json",
+    ))
+    .unwrap();
     let world = Countries::from_geojson(&input).unwrap();
     assert_eq!(world.len(), 241);
     assert!(world.skipped().is_empty());
@@ -168,38 +186,85 @@ fn thewetzone_real_file() {
     let r = &out.report;
     assert_eq!(r.format, "thewetzone");
     // 84 rows: 42 Albergue, 24 "Embajada Salvadoreña" (consulates), 18 "Lugar Peligroso".
-    assert_eq!((r.records, r.accepted, r.rejected.len(), r.skipped.len(), r.flagged.len()), (84, 66, 0, 18, 1));
-    assert!(r.skipped.iter().all(|s| s.reason.contains("Lugar Peligroso") && s.reason.contains("not a service point")));
+    assert_eq!(
+        (
+            r.records,
+            r.accepted,
+            r.rejected.len(),
+            r.skipped.len(),
+            r.flagged.len()
+        ),
+        (84, 66, 0, 18, 1)
+    );
+    assert!(r
+        .skipped
+        .iter()
+        .all(|s| s.reason.contains("Lugar Peligroso") && s.reason.contains("not a service point")));
     assert_eq!(r.skipped[0].at.line, Some(44));
-    assert_eq!(kinds(&out), BTreeMap::from([("consulate", 24), ("shelter", 42)]));
+    assert_eq!(
+        kinds(&out),
+        BTreeMap::from([("consulate", 24), ("shelter", 42)])
+    );
     assert_ids_unique(&out);
     for s in out.records.iter().map(|r| &r.record) {
         assert_eq!(s.key.source, "thewetzone_places_sv_gt_mx_us");
         assert_eq!(s.verified_on, None);
         assert_eq!(s.visibility, Visibility::Public);
         // Not swapped: the list spans Guatemala to Massachusetts.
-        assert!((-123.0..-70.0).contains(&s.location.lon()) && (14.0..43.0).contains(&s.location.lat()), "{}", s.location);
-        let expected = if s.kind == ShelterKind::Shelter { Service::Bed } else { Service::Consular };
+        assert!(
+            (-123.0..-70.0).contains(&s.location.lon()) && (14.0..43.0).contains(&s.location.lat()),
+            "{}",
+            s.location
+        );
+        let expected = if s.kind == ShelterKind::Shelter {
+            Service::Bed
+        } else {
+            Service::Consular
+        };
         assert_eq!(s.services, [expected]);
     }
 
     // The one flagged record (checked by hand): a Salvadoran consulate stated in Chiapas,
     // Mexico, placed 100 km inside Guatemala (Huehuetenango).
     let flag = &r.flagged[0];
-    assert_eq!((flag.at.index, flag.at.line, flag.field.as_deref()), (61, Some(63), Some("country")));
-    assert_eq!(flag.source_id.as_deref(), Some("embajada-de-el-salvador@-90.2975,15.1820"));
-    assert!(flag.reason.contains("\"Mexico\"") && flag.reason.contains("falls in Guatemala"), "{}", flag.reason);
-    let suspect: Vec<_> = out.records.iter().filter(|r| r.record.location_suspect).collect();
+    assert_eq!(
+        (flag.at.index, flag.at.line, flag.field.as_deref()),
+        (61, Some(63), Some("country"))
+    );
+    assert_eq!(
+        flag.source_id.as_deref(),
+        Some("embajada-de-el-salvador@-90.2975,15.1820")
+    );
+    assert!(
+        flag.reason.contains("\"Mexico\"") && flag.reason.contains("falls in Guatemala"),
+        "{}",
+        flag.reason
+    );
+    let suspect: Vec<_> = out
+        .records
+        .iter()
+        .filter(|r| r.record.location_suspect)
+        .collect();
     assert_eq!(suspect.len(), 1);
     assert_eq!(suspect[0].at.line, Some(63));
     assert_eq!(suspect[0].record.kind, ShelterKind::Consulate);
 
     // Arriaga is placed at lon -98.0 (near Pinotepa Nacional, Oaxaca) instead of -93.9, but that
     // is still inside Mexico, its stated country: a country-level check cannot flag it.
-    let arriaga = find(&out, "Casa del Migrante Hogar de La Misericordia de Arriaga", -98.006389);
+    let arriaga = find(
+        &out,
+        "Casa del Migrante Hogar de La Misericordia de Arriaga",
+        -98.006389,
+    );
     assert_eq!(arriaga.state.as_deref(), Some("Chiapas"));
     assert!(!arriaga.location_suspect);
-    assert_eq!(Countries::corridor().locate(arriaga.location).unwrap().iso_a3(), "MEX");
+    assert_eq!(
+        Countries::corridor()
+            .locate(arriaga.location)
+            .unwrap()
+            .iso_a3(),
+        "MEX"
+    );
     assert_eq!(arriaga.phone.as_deref(), Some("52019666623797"));
 
     // The consulate 1.8 km off the Chiapas coast is within the tolerance: not flagged.
@@ -208,18 +273,47 @@ fn thewetzone_real_file() {
 
     let crs = find(&out, "Catholic Relief Services", -89.640029);
     assert_eq!(crs.location, ll(-89.640029, 14.479317));
-    assert_eq!(crs.key.source_id, "catholic-relief-services@-89.6400,14.4793");
-    assert_eq!((crs.phone.as_deref(), crs.country.as_deref(), crs.state.as_deref()), (Some("50223622173"), Some("Guatemala"), Some("Guatemala")));
-    assert!(crs.address.as_deref().unwrap().starts_with("Diagonal 6, 11-97 zona 10"));
-    assert!(crs.description.as_deref().unwrap().starts_with("Lugar de hospedaje"));
+    assert_eq!(
+        crs.key.source_id,
+        "catholic-relief-services@-89.6400,14.4793"
+    );
+    assert_eq!(
+        (
+            crs.phone.as_deref(),
+            crs.country.as_deref(),
+            crs.state.as_deref()
+        ),
+        (Some("50223622173"), Some("Guatemala"), Some("Guatemala"))
+    );
+    assert!(crs
+        .address
+        .as_deref()
+        .unwrap()
+        .starts_with("Diagonal 6, 11-97 zona 10"));
+    assert!(crs
+        .description
+        .as_deref()
+        .unwrap()
+        .starts_with("Lugar de hospedaje"));
 
     let tijuana = find(&out, "Casa del Migrante", -116.56083);
     assert_eq!(tijuana.key.source_id, "casa-del-migrante@-116.5608,32.4447");
-    let matamoros = find(&out, "Casa San Juan Diego y San Francisco de Asís A.C. Matamoros", -97.413333);
-    assert_eq!(matamoros.phone.as_deref(), Some("528688222213;"), "kept as given");
+    let matamoros = find(
+        &out,
+        "Casa San Juan Diego y San Francisco de Asís A.C. Matamoros",
+        -97.413333,
+    );
+    assert_eq!(
+        matamoros.phone.as_deref(),
+        Some("528688222213;"),
+        "kept as given"
+    );
 
     assert!(r.notes.iter().any(|n| n.contains("unverified")));
-    assert!(r.notes.iter().any(|n| n.contains("66 records without an id")));
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.contains("66 records without an id")));
 }
 
 // ---------------------------------------------------------------- HakkinDavid
@@ -229,17 +323,34 @@ fn hakkindavid_real_file() {
     let out = read_shared("shelters/tijuana_migrant_services_hakkindavid.csv");
     let r = &out.report;
     assert_eq!(r.format, "hakkindavid");
-    assert_eq!((r.records, r.accepted, r.rejected.len(), r.skipped.len(), r.flagged.len()), (14, 14, 0, 0, 0));
+    assert_eq!(
+        (
+            r.records,
+            r.accepted,
+            r.rejected.len(),
+            r.skipped.len(),
+            r.flagged.len()
+        ),
+        (14, 14, 0, 0, 0)
+    );
     assert_eq!(
         kinds(&out),
-        BTreeMap::from([("consulate", 4), ("human_rights", 2), ("shelter", 7), ("soup_kitchen", 1)])
+        BTreeMap::from([
+            ("consulate", 4),
+            ("human_rights", 2),
+            ("shelter", 7),
+            ("soup_kitchen", 1)
+        ])
     );
     assert_ids_unique(&out);
     for s in out.records.iter().map(|r| &r.record) {
         assert_eq!(s.country.as_deref(), Some("Mexico"));
         assert!(!s.location_suspect);
         assert_eq!(s.verified_on, None);
-        assert!((-117.1..-116.9).contains(&s.location.lon()) && (32.5..32.55).contains(&s.location.lat()));
+        assert!(
+            (-117.1..-116.9).contains(&s.location.lon())
+                && (32.5..32.55).contains(&s.location.lat())
+        );
         let expected = match s.kind {
             ShelterKind::Shelter => Service::Bed,
             ShelterKind::SoupKitchen => Service::Food,
@@ -250,11 +361,21 @@ fn hakkindavid_real_file() {
         assert_eq!(s.services, [expected]);
     }
     let chava = &out.records[7];
-    assert_eq!((chava.record.name.as_str(), chava.at.line), ("Desayunador Salesiano \"Padre Chava\"", Some(9)));
+    assert_eq!(
+        (chava.record.name.as_str(), chava.at.line),
+        ("Desayunador Salesiano \"Padre Chava\"", Some(9))
+    );
     assert_eq!(chava.record.kind, ShelterKind::SoupKitchen);
     assert_eq!(chava.record.location, ll(-117.032187, 32.536812));
-    let puerta = find(&out, "Ejército de Salvación | Casa Puerta de Esperanza", -117.006563);
-    assert_eq!(puerta.key.source_id, "ejercito-de-salvacion-casa-puerta-de-esperanza@-117.0066,32.5436");
+    let puerta = find(
+        &out,
+        "Ejército de Salvación | Casa Puerta de Esperanza",
+        -117.006563,
+    );
+    assert_eq!(
+        puerta.key.source_id,
+        "ejercito-de-salvacion-casa-puerta-de-esperanza@-117.0066,32.5436"
+    );
     assert!(r.notes.iter().any(|n| n.contains("country = Mexico")));
 }
 
@@ -272,16 +393,24 @@ fn rejected_field(row: &str) -> (String, String) {
     assert_eq!(out.report.rejected.len(), 1, "{row}");
     let issue = &out.report.rejected[0];
     assert_eq!(issue.at.line, Some(2));
-    (issue.field.clone().unwrap_or_default(), issue.reason.clone())
+    (
+        issue.field.clone().unwrap_or_default(),
+        issue.reason.clone(),
+    )
 }
 
 #[test]
 fn senda_good_row() {
-    let out = one_row("s1,Albergue Belén,albergue,-92.2667,14.9,bed;food;legal,120,2025-03-01,public,México");
+    let out = one_row(
+        "s1,Albergue Belén,albergue,-92.2667,14.9,bed;food;legal,120,2025-03-01,public,México",
+    );
     assert_eq!(out.report.format, "senda");
     assert_eq!((out.report.accepted, out.report.flagged.len()), (1, 0));
     let s = &out.records[0].record;
-    assert_eq!((s.key.source.as_str(), s.key.source_id.as_str()), ("mine", "s1"));
+    assert_eq!(
+        (s.key.source.as_str(), s.key.source_id.as_str()),
+        ("mine", "s1")
+    );
     assert_eq!(s.services, [Service::Bed, Service::Food, Service::Legal]);
     assert_eq!(s.capacity, Some(120));
     assert_eq!(s.verified_on.unwrap().to_string(), "2025-03-01");
@@ -304,11 +433,31 @@ fn bad_rows_are_rejected_naming_the_column_and_value() {
         ("a,X,,-92.2,14.9,,,,,", "kind", "missing"),
         ("a,X,hotel,-92.2,14.9,,,,,", "kind", "\"hotel\""),
         ("a,X,albergue,-92.2,14.9,,-5,,,", "capacity", "\"-5\""),
-        ("a,X,albergue,-92.2,14.9,,about 20,,,", "capacity", "whole number"),
-        ("a,X,albergue,-92.2,14.9,,,01/03/2025,,", "verified_on", "YYYY-MM-DD"),
-        ("a,X,albergue,-92.2,14.9,,,2025-02-30,,", "verified_on", "YYYY-MM-DD"),
-        ("a,X,albergue,-92.2,14.9,,,2999-01-01,,", "verified_on", "future"),
-        ("a,X,albergue,-92.2,14.9,,,,secret,", "visibility", "public or restricted"),
+        (
+            "a,X,albergue,-92.2,14.9,,about 20,,,",
+            "capacity",
+            "whole number",
+        ),
+        (
+            "a,X,albergue,-92.2,14.9,,,01/03/2025,,",
+            "verified_on",
+            "YYYY-MM-DD",
+        ),
+        (
+            "a,X,albergue,-92.2,14.9,,,2025-02-30,,",
+            "verified_on",
+            "YYYY-MM-DD",
+        ),
+        (
+            "a,X,albergue,-92.2,14.9,,,2999-01-01,,",
+            "verified_on",
+            "future",
+        ),
+        (
+            "a,X,albergue,-92.2,14.9,,,,secret,",
+            "visibility",
+            "public or restricted",
+        ),
     ];
     for (row, field, needle) in cases {
         let (f, reason) = rejected_field(row);
@@ -322,8 +471,16 @@ fn ragged_rows_are_rejected_and_blank_rows_skipped() {
     let out = read_text("r.csv", &format!("{HEADER}\na,X,albergue,-92.2,14.9\n,,,,,,,,,\nb,Y,albergue,-92.2,14.9,bed,,,,MX,extra\nc,Z,albergue,-92.2,14.9,,,,,\n"));
     let r = &out.report;
     assert_eq!((r.records, r.accepted), (4, 1));
-    assert_eq!(r.rejected.iter().map(|i| i.at.line.unwrap()).collect::<Vec<_>>(), [2, 4]);
-    assert!(r.rejected[0].reason.contains("5 fields but the header has 10"));
+    assert_eq!(
+        r.rejected
+            .iter()
+            .map(|i| i.at.line.unwrap())
+            .collect::<Vec<_>>(),
+        [2, 4]
+    );
+    assert!(r.rejected[0]
+        .reason
+        .contains("5 fields but the header has 10"));
     assert!(r.rejected[1].reason.contains("11 fields"));
     assert_eq!(r.skipped[0].at.line, Some(3));
     assert_eq!(out.records[0].at.line, Some(5));
@@ -339,7 +496,12 @@ fn unknown_list_items_are_dropped_and_flagged() {
     assert_eq!(s.services, [Service::Bed, Service::Food]);
     assert_eq!(s.serves.len(), 1);
     assert_eq!(s.languages, ["es"]);
-    let flags: Vec<_> = out.report.flagged.iter().map(|f| (f.field.as_deref().unwrap(), f.reason.as_str())).collect();
+    let flags: Vec<_> = out
+        .report
+        .flagged
+        .iter()
+        .map(|f| (f.field.as_deref().unwrap(), f.reason.as_str()))
+        .collect();
     assert_eq!(flags.len(), 3);
     assert_eq!(flags[0], ("services", "unknown service \"wifi\" dropped"));
     assert_eq!(flags[1].0, "serves");
@@ -355,8 +517,15 @@ fn duplicate_ids_reject_the_later_row_naming_the_first() {
     );
     assert_eq!(out.report.accepted, 2);
     let dup = &out.report.rejected[0];
-    assert_eq!((dup.at.line, dup.source_id.as_deref(), dup.field.as_deref()), (Some(4), Some("7"), Some("id")));
-    assert!(dup.reason.contains("first seen at record 0 (line 2)"), "{}", dup.reason);
+    assert_eq!(
+        (dup.at.line, dup.source_id.as_deref(), dup.field.as_deref()),
+        (Some(4), Some("7"), Some("id"))
+    );
+    assert!(
+        dup.reason.contains("first seen at record 0 (line 2)"),
+        "{}",
+        dup.reason
+    );
 
     // Without ids, the same name at the same place (to 1e-4°) is the same record.
     let out = read_text("d.csv", "name,kind,lon,lat\nA,shelter,-92.20001,14.9\nA,shelter,-92.2,14.90002\nA,shelter,-92.3,14.9\n");
@@ -364,7 +533,10 @@ fn duplicate_ids_reject_the_later_row_naming_the_first() {
     assert!(out.report.rejected[0].reason.contains("line 2"));
 
     // Different sources may share an id.
-    let out = read_text("d.csv", "id,source,name,kind,lon,lat\n1,a,A,shelter,-92.2,14.9\n1,b,B,shelter,-92.2,14.9\n");
+    let out = read_text(
+        "d.csv",
+        "id,source,name,kind,lon,lat\n1,a,A,shelter,-92.2,14.9\n1,b,B,shelter,-92.2,14.9\n",
+    );
     assert_eq!(out.report.accepted, 2);
 }
 
@@ -386,9 +558,16 @@ fn location_outside_the_stated_country_is_flagged_not_rejected() {
 
 #[test]
 fn windows_1252_text_is_decoded_with_a_note() {
-    let mut bytes = b"name,type,description,address,telephone,state,country,latitude,longitude\n".to_vec();
-    bytes.extend_from_slice(b"Casa del Migrante Bel\xe9n,Albergue,,Tapachula,,Chiapas,M\xe9xico,14.9,-92.27\n");
-    let out = shelters::read(&Input::from_bytes("latin.csv", bytes).unwrap(), Countries::corridor()).unwrap();
+    let mut bytes =
+        b"name,type,description,address,telephone,state,country,latitude,longitude\n".to_vec();
+    bytes.extend_from_slice(
+        b"Casa del Migrante Bel\xe9n,Albergue,,Tapachula,,Chiapas,M\xe9xico,14.9,-92.27\n",
+    );
+    let out = shelters::read(
+        &Input::from_bytes("latin.csv", bytes).unwrap(),
+        Countries::corridor(),
+    )
+    .unwrap();
     assert_eq!(out.records[0].record.name, "Casa del Migrante Belén");
     assert_eq!(out.records[0].record.country.as_deref(), Some("México"));
     assert!(!out.records[0].record.location_suspect);
@@ -397,13 +576,33 @@ fn windows_1252_text_is_decoded_with_a_note() {
 
 #[test]
 fn unusable_files_are_errors() {
-    let read = |text: &str| shelters::read(&Input::from_bytes("f", text.as_bytes().to_vec()).unwrap(), Countries::corridor());
+    let read = |text: &str| {
+        shelters::read(
+            &Input::from_bytes("f", text.as_bytes().to_vec()).unwrap(),
+            Countries::corridor(),
+        )
+    };
     assert!(matches!(read(""), Err(IngestError::CsvHeader { .. })));
-    assert!(matches!(read("a,b,c\n1,2,3\n"), Err(IngestError::CsvHeader { .. })));
-    assert!(matches!(read("name,kind\nX,shelter\n"), Err(IngestError::CsvHeader { .. })));
-    assert!(matches!(read("id,name,kind,lon,lat,name\n"), Err(IngestError::CsvHeader { .. })));
-    assert!(matches!(read("{\"type\": \"FeatureCollection\", "), Err(IngestError::Json { .. })));
-    assert!(matches!(read("{\"type\": \"Topology\"}"), Err(IngestError::GeoJson { .. })));
+    assert!(matches!(
+        read("a,b,c\n1,2,3\n"),
+        Err(IngestError::CsvHeader { .. })
+    ));
+    assert!(matches!(
+        read("name,kind\nX,shelter\n"),
+        Err(IngestError::CsvHeader { .. })
+    ));
+    assert!(matches!(
+        read("id,name,kind,lon,lat,name\n"),
+        Err(IngestError::CsvHeader { .. })
+    ));
+    assert!(matches!(
+        read("{\"type\": \"FeatureCollection\", "),
+        Err(IngestError::Json { .. })
+    ));
+    assert!(matches!(
+        read("{\"type\": \"Topology\"}"),
+        Err(IngestError::GeoJson { .. })
+    ));
     // A header-only file is fine: nothing to load.
     assert_eq!(read("name,kind,lon,lat\n").unwrap().report.records, 0);
 }
@@ -424,12 +623,25 @@ fn senda_geojson() {
     assert_eq!(r.format, "senda-geojson");
     assert_eq!((r.records, r.accepted, r.rejected.len()), (6, 2, 4));
     let s = &out.records[0].record;
-    assert_eq!((s.key.source.as_str(), s.key.source_id.as_str()), ("redodem", "g1"));
-    assert_eq!((s.services.len(), s.capacity, s.visibility), (2, Some(40), Visibility::Restricted));
+    assert_eq!(
+        (s.key.source.as_str(), s.key.source_id.as_str()),
+        ("redodem", "g1")
+    );
+    assert_eq!(
+        (s.services.len(), s.capacity, s.visibility),
+        (2, Some(40), Visibility::Restricted)
+    );
     assert_eq!(out.records[1].record.kind, ShelterKind::Medical);
     assert_eq!(out.records[1].record.key.source, "points");
-    let fields: Vec<_> = r.rejected.iter().map(|i| (i.at.index, i.field.as_deref().unwrap())).collect();
-    assert_eq!(fields, [(1, "id"), (2, "geometry"), (4, "lon"), (5, "capacity")]);
+    let fields: Vec<_> = r
+        .rejected
+        .iter()
+        .map(|i| (i.at.index, i.field.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [(1, "id"), (2, "geometry"), (4, "lon"), (5, "capacity")]
+    );
     assert!(r.rejected.iter().all(|i| i.at.line.is_none()));
 }
 

@@ -17,11 +17,17 @@ pub(crate) struct Problem {
 
 impl Problem {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { field: Some(field.into()), reason: reason.into() }
+        Self {
+            field: Some(field.into()),
+            reason: reason.into(),
+        }
     }
 
     pub fn record(reason: impl Into<String>) -> Self {
-        Self { field: None, reason: reason.into() }
+        Self {
+            field: None,
+            reason: reason.into(),
+        }
     }
 
     pub fn from_invalid(field: &str, e: &senda_core::InvalidValue) -> Self {
@@ -88,15 +94,25 @@ impl Table {
 
     /// Header columns not in `known`, for the report's notes.
     pub fn unknown_columns(&self, known: &[&str]) -> Vec<String> {
-        self.headers.iter().filter(|h| !h.is_empty() && !known.contains(&h.as_str())).cloned().collect()
+        self.headers
+            .iter()
+            .filter(|h| !h.is_empty() && !known.contains(&h.as_str()))
+            .cloned()
+            .collect()
     }
 }
 
 /// Reads CSV text. Rows with more or fewer fields than the header are `Row::Bad` (their values
 /// cannot be attributed to columns reliably); the header must be non-empty and unique.
 pub(crate) fn read_table(file: &str, text: &str) -> Result<Table, IngestError> {
-    let header_err = |reason: String| IngestError::CsvHeader { file: file.to_owned(), reason };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let header_err = |reason: String| IngestError::CsvHeader {
+        file: file.to_owned(),
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| header_err(e.to_string()))?
@@ -114,7 +130,11 @@ pub(crate) fn read_table(file: &str, text: &str) -> Result<Table, IngestError> {
     }
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter { bytes: text.as_bytes(), pos: 0, line: 1 };
+    let mut lines = LineCounter {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
     for index in 0u64.. {
         let before = reader.position().byte();
         match reader.read_record(&mut record) {
@@ -127,7 +147,11 @@ pub(crate) fn read_table(file: &str, text: &str) -> Result<Table, IngestError> {
                 } else if record.len() != headers.len() {
                     rows.push(Row::Bad(
                         at,
-                        Problem::record(format!("row has {} fields but the header has {}", record.len(), headers.len())),
+                        Problem::record(format!(
+                            "row has {} fields but the header has {}",
+                            record.len(),
+                            headers.len()
+                        )),
                     ));
                 } else {
                     let mut fields = Fields::default();
@@ -136,13 +160,20 @@ pub(crate) fn read_table(file: &str, text: &str) -> Result<Table, IngestError> {
                             fields.insert(h, v);
                         }
                     }
-                    rows.push(Row::Ok(Raw { at, fields, geometry: None }));
+                    rows.push(Row::Ok(Raw {
+                        at,
+                        fields,
+                        geometry: None,
+                    }));
                 }
             }
             Err(e) => {
                 let start = e.position().map_or(before, csv::Position::byte);
                 let at = RecordRef::new(index, Some(lines.line_at(start)));
-                rows.push(Row::Bad(at, Problem::record(format!("unreadable CSV record: {e}"))));
+                rows.push(Row::Bad(
+                    at,
+                    Problem::record(format!("unreadable CSV record: {e}")),
+                ));
                 if reader.position().byte() == before {
                     break; // no progress: stop rather than loop
                 }
@@ -164,12 +195,17 @@ impl LineCounter<'_> {
     /// The line of the first character at or after `byte` that is not a line break (a record
     /// offset may point at the previous record's terminator or at blank lines).
     fn line_at(&mut self, byte: u64) -> u64 {
-        let mut b = usize::try_from(byte).unwrap_or(usize::MAX).min(self.bytes.len());
+        let mut b = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
         while b < self.bytes.len() && matches!(self.bytes[b], b'\n' | b'\r') {
             b += 1;
         }
         if b > self.pos {
-            self.line += self.bytes[self.pos..b].iter().filter(|&&c| c == b'\n').count() as u64;
+            self.line += self.bytes[self.pos..b]
+                .iter()
+                .filter(|&&c| c == b'\n')
+                .count() as u64;
             self.pos = b;
         }
         self.line
@@ -185,18 +221,38 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
 /// fields (numbers as text, arrays joined with `;`), and a feature-level `id` fills the `id`
 /// field when the properties have none.
 pub(crate) fn read_features(file: &str, text: &str) -> Result<Vec<Row>, IngestError> {
-    let geojson_err = |reason: &str| IngestError::GeoJson { file: file.to_owned(), reason: reason.to_owned() };
-    let mut root: serde_json::Value = serde_json::from_str(text).map_err(|e| IngestError::json(file, &e))?;
+    let geojson_err = |reason: &str| IngestError::GeoJson {
+        file: file.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut root: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| IngestError::json(file, &e))?;
     let features = match root.get("type").and_then(|t| t.as_str()) {
         Some("FeatureCollection") => match root.get_mut("features").map(serde_json::Value::take) {
             Some(serde_json::Value::Array(features)) => features,
-            _ => return Err(geojson_err("a FeatureCollection needs a \"features\" array")),
+            _ => {
+                return Err(geojson_err(
+                    "a FeatureCollection needs a \"features\" array",
+                ))
+            }
         },
         Some("Feature") => vec![root],
-        Some(other) => return Err(geojson_err(&format!("expected a FeatureCollection or a Feature, got {other:?}"))),
-        None => return Err(geojson_err("expected a FeatureCollection or a Feature (no \"type\")")),
+        Some(other) => {
+            return Err(geojson_err(&format!(
+                "expected a FeatureCollection or a Feature, got {other:?}"
+            )))
+        }
+        None => {
+            return Err(geojson_err(
+                "expected a FeatureCollection or a Feature (no \"type\")",
+            ))
+        }
     };
-    Ok(features.into_iter().enumerate().map(|(i, f)| feature_row(RecordRef::new(i as u64, None), f)).collect())
+    Ok(features
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| feature_row(RecordRef::new(i as u64, None), f))
+        .collect())
 }
 
 fn feature_row(at: RecordRef, feature: serde_json::Value) -> Row {
@@ -204,7 +260,13 @@ fn feature_row(at: RecordRef, feature: serde_json::Value) -> Row {
         return Row::Bad(at, Problem::record("not a JSON object"));
     };
     if feature.get("type").and_then(|t| t.as_str()) != Some("Feature") {
-        return Row::Bad(at, Problem::new("type", "not a GeoJSON Feature (\"type\" must be \"Feature\")"));
+        return Row::Bad(
+            at,
+            Problem::new(
+                "type",
+                "not a GeoJSON Feature (\"type\" must be \"Feature\")",
+            ),
+        );
     }
     let mut fields = Fields::default();
     match feature.remove("properties") {
@@ -227,19 +289,34 @@ fn feature_row(at: RecordRef, feature: serde_json::Value) -> Row {
         None | Some(serde_json::Value::Null) => None,
         Some(g) => Some(point_coordinates(g)),
     };
-    Row::Ok(Raw { at, fields, geometry })
+    Row::Ok(Raw {
+        at,
+        fields,
+        geometry,
+    })
 }
 
 fn point_coordinates(g: &serde_json::Value) -> Result<(f64, f64), Problem> {
     match g.get("type").and_then(|t| t.as_str()) {
         Some("Point") => {}
-        Some(other) => return Err(Problem::new("geometry", format!("expected a Point, got {other}"))),
+        Some(other) => {
+            return Err(Problem::new(
+                "geometry",
+                format!("expected a Point, got {other}"),
+            ))
+        }
         None => return Err(Problem::new("geometry", "geometry has no \"type\"")),
     }
     let coords = g.get("coordinates").and_then(|c| c.as_array());
-    match coords.map(|c| c.iter().map(serde_json::Value::as_f64).collect::<Vec<_>>()).as_deref() {
+    match coords
+        .map(|c| c.iter().map(serde_json::Value::as_f64).collect::<Vec<_>>())
+        .as_deref()
+    {
         Some([Some(lon), Some(lat), ..]) => Ok((*lon, *lat)),
-        _ => Err(Problem::new("geometry", "Point coordinates must be [lon, lat] numbers")),
+        _ => Err(Problem::new(
+            "geometry",
+            "Point coordinates must be [lon, lat] numbers",
+        )),
     }
 }
 
@@ -255,7 +332,13 @@ fn json_text(v: &serde_json::Value) -> Option<String> {
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", f as i64),
             _ => n.to_string(),
         }),
-        serde_json::Value::Array(items) => Some(items.iter().filter_map(json_text).collect::<Vec<_>>().join(";")),
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(json_text)
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
         serde_json::Value::Object(_) => Some(v.to_string()),
     }
 }
@@ -280,15 +363,25 @@ pub(crate) fn location(raw: &Raw, countries: &Countries) -> Result<LonLat, Probl
         }
     };
     let p = LonLat::new(lon, lat).map_err(|e| {
-        let field = if e.field == "lon" { lon_field } else { lat_field };
+        let field = if e.field == "lon" {
+            lon_field
+        } else {
+            lat_field
+        };
         if LonLat::new(lat, lon).is_ok() {
-            Problem::new(field, format!("{e} (lon {lon}, lat {lat}: the two values look swapped)"))
+            Problem::new(
+                field,
+                format!("{e} (lon {lon}, lat {lat}: the two values look swapped)"),
+            )
         } else {
             Problem::new(field, e.to_string())
         }
     })?;
     if lon == 0.0 && lat == 0.0 {
-        return Err(Problem::new(lon_field, "0,0 is a placeholder, not a location"));
+        return Err(Problem::new(
+            lon_field,
+            "0,0 is a placeholder, not a location",
+        ));
     }
     if countries.locate(p).is_none() {
         if let Some(c) = LonLat::new(lat, lon).ok().and_then(|q| countries.locate(q)) {
@@ -302,15 +395,22 @@ pub(crate) fn location(raw: &Raw, countries: &Countries) -> Result<LonLat, Probl
 }
 
 fn number(fields: &Fields, columns: &[&'static str]) -> Result<(&'static str, f64), Problem> {
-    let (column, text) = fields.first(columns).ok_or_else(|| Problem::new(columns[0], "missing"))?;
-    let v = text.parse::<f64>().map_err(|_| Problem::new(column, format!("{text:?} is not a number")))?;
+    let (column, text) = fields
+        .first(columns)
+        .ok_or_else(|| Problem::new(columns[0], "missing"))?;
+    let v = text
+        .parse::<f64>()
+        .map_err(|_| Problem::new(column, format!("{text:?} is not a number")))?;
     Ok((column, v))
 }
 
 /// The stem of a file name (`dir/thewetzone.csv.gz` → `thewetzone`), the default source.
 pub(crate) fn file_stem(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let base = base.strip_suffix(".gz").or_else(|| base.strip_suffix(".GZ")).unwrap_or(base);
+    let base = base
+        .strip_suffix(".gz")
+        .or_else(|| base.strip_suffix(".GZ"))
+        .unwrap_or(base);
     let stem = match base.rfind('.') {
         Some(i) if i > 0 => &base[..i],
         _ => base,
@@ -352,7 +452,10 @@ impl Seen {
         match self.0.get(key) {
             Some(first) => Err(Problem::new(
                 "id",
-                format!("duplicate id {:?} (source {:?}): first seen at {first}", key.source_id, key.source),
+                format!(
+                    "duplicate id {:?} (source {:?}): first seen at {first}",
+                    key.source_id, key.source
+                ),
             )),
             None => Ok(()),
         }
@@ -374,7 +477,9 @@ pub(crate) fn check_country<'c>(
     p: LonLat,
     unresolved: &mut BTreeMap<String, u64>,
 ) -> Result<Option<&'c Country>, String> {
-    let Some(stated) = stated else { return Ok(None) };
+    let Some(stated) = stated else {
+        return Ok(None);
+    };
     let Some(c) = countries.resolve(stated) else {
         *unresolved.entry(stated.to_owned()).or_default() += 1;
         return Ok(None);
@@ -397,14 +502,22 @@ pub(crate) fn check_country<'c>(
 /// The report note for country names that could not be resolved (so were not checked).
 pub(crate) fn unresolved_note(unresolved: &BTreeMap<String, u64>) -> Option<String> {
     (!unresolved.is_empty()).then(|| {
-        let list: Vec<String> = unresolved.iter().map(|(k, n)| format!("{k:?} ×{n}")).collect();
-        format!("country names not in the country set, locations not checked: {}", list.join(", "))
+        let list: Vec<String> = unresolved
+            .iter()
+            .map(|(k, n)| format!("{k:?} ×{n}"))
+            .collect();
+        format!(
+            "country names not in the country set, locations not checked: {}",
+            list.join(", ")
+        )
     })
 }
 
 /// Splits a list value on `;` (also `,` and `|`), trimming items and dropping empty ones.
 pub(crate) fn list_items(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', ',', '|']).map(str::trim).filter(|s| !s.is_empty())
+    text.split([';', ',', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -416,7 +529,11 @@ mod tests {
         for (k, v) in pairs {
             fields.insert(k, v);
         }
-        Raw { at: RecordRef::new(0, Some(2)), fields, geometry: None }
+        Raw {
+            at: RecordRef::new(0, Some(2)),
+            fields,
+            geometry: None,
+        }
     }
 
     #[test]
@@ -427,40 +544,75 @@ mod tests {
         assert_eq!(file_stem(".csv"), ".csv");
         assert_eq!(file_stem(""), "upload");
         let p = LonLat::new(-116.560_83, 32.444_72).unwrap();
-        assert_eq!(slug_id("Casa del Migrante", p), "casa-del-migrante@-116.5608,32.4447");
-        assert_eq!(slug_id("  ¡Ejército de Salvación! ", p), "ejercito-de-salvacion@-116.5608,32.4447");
-        assert_eq!(slug_id("x", LonLat::new(-0.00001, 0.00001).unwrap()), "x@0.0000,0.0000");
+        assert_eq!(
+            slug_id("Casa del Migrante", p),
+            "casa-del-migrante@-116.5608,32.4447"
+        );
+        assert_eq!(
+            slug_id("  ¡Ejército de Salvación! ", p),
+            "ejercito-de-salvacion@-116.5608,32.4447"
+        );
+        assert_eq!(
+            slug_id("x", LonLat::new(-0.00001, 0.00001).unwrap()),
+            "x@0.0000,0.0000"
+        );
     }
 
     #[test]
     fn coordinates_are_checked() {
         let c = Countries::corridor();
-        let loc = |lon: &str, lat: &str| location(&raw(&[("longitude", lon), ("latitude", lat)]), c);
-        assert_eq!(loc("-92.27", "14.90").unwrap(), LonLat::new(-92.27, 14.9).unwrap());
+        let loc =
+            |lon: &str, lat: &str| location(&raw(&[("longitude", lon), ("latitude", lat)]), c);
+        assert_eq!(
+            loc("-92.27", "14.90").unwrap(),
+            LonLat::new(-92.27, 14.9).unwrap()
+        );
         let swapped = loc("14.90", "-92.27").unwrap_err();
         assert_eq!(swapped.field.as_deref(), Some("latitude"));
         assert!(swapped.reason.contains("swapped"), "{}", swapped.reason);
         assert!(loc("NaN", "14").unwrap_err().reason.contains("finite"));
-        assert!(loc("abc", "14").unwrap_err().reason.contains("not a number"));
+        assert!(loc("abc", "14")
+            .unwrap_err()
+            .reason
+            .contains("not a number"));
         assert!(loc("0", "0").unwrap_err().reason.contains("placeholder"));
-        assert_eq!(location(&raw(&[("lat", "14")]), c).unwrap_err(), Problem::new("lon", "missing"));
+        assert_eq!(
+            location(&raw(&[("lat", "14")]), c).unwrap_err(),
+            Problem::new("lon", "missing")
+        );
         // In range both ways, in no country as given but in Honduras swapped.
         let r = loc("14.0", "-87.2").unwrap_err();
-        assert!(r.reason.contains("Honduras") && r.reason.contains("swapped"), "{}", r.reason);
+        assert!(
+            r.reason.contains("Honduras") && r.reason.contains("swapped"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]
     fn csv_rows_ragged_blank_and_lines() {
         let t = read_table("t.csv", "A,b\n1,2\n\n3\n,\n4,5,6\n\"x\ny\",7\n").unwrap();
         assert_eq!(t.headers, ["a", "b"]);
-        assert!(matches!(&t.rows[0], Row::Ok(r) if r.at == RecordRef::new(0, Some(2)) && r.fields.get("a") == Some("1")));
-        assert!(matches!(&t.rows[1], Row::Bad(at, p) if at.line == Some(4) && p.reason.contains("1 fields")));
+        assert!(
+            matches!(&t.rows[0], Row::Ok(r) if r.at == RecordRef::new(0, Some(2)) && r.fields.get("a") == Some("1"))
+        );
+        assert!(
+            matches!(&t.rows[1], Row::Bad(at, p) if at.line == Some(4) && p.reason.contains("1 fields"))
+        );
         assert!(matches!(&t.rows[2], Row::Blank(at) if at.line == Some(5)));
         assert!(matches!(&t.rows[3], Row::Bad(at, _) if at.line == Some(6)));
-        assert!(matches!(&t.rows[4], Row::Ok(r) if r.at.line == Some(7) && r.fields.get("a") == Some("x\ny")));
+        assert!(
+            matches!(&t.rows[4], Row::Ok(r) if r.at.line == Some(7) && r.fields.get("a") == Some("x\ny"))
+        );
         assert_eq!(t.rows.len(), 5);
-        assert!(matches!(read_table("t", "a,a\n1,2\n"), Err(IngestError::CsvHeader { .. })));
-        assert!(matches!(read_table("t", ""), Err(IngestError::CsvHeader { .. })));
+        assert!(matches!(
+            read_table("t", "a,a\n1,2\n"),
+            Err(IngestError::CsvHeader { .. })
+        ));
+        assert!(matches!(
+            read_table("t", ""),
+            Err(IngestError::CsvHeader { .. })
+        ));
     }
 
     #[test]
@@ -476,14 +628,23 @@ mod tests {
         )
         .unwrap();
         let Row::Ok(a) = &rows[0] else { panic!() };
-        assert_eq!((a.fields.get("id"), a.fields.get("n"), a.fields.get("s")), (Some("7"), Some("3"), Some("bed;food")));
+        assert_eq!(
+            (a.fields.get("id"), a.fields.get("n"), a.fields.get("s")),
+            (Some("7"), Some("3"), Some("bed;food"))
+        );
         assert_eq!(a.geometry, Some(Ok((-90.0, 15.0))));
         let Row::Ok(b) = &rows[1] else { panic!() };
         assert!(matches!(&b.geometry, Some(Err(p)) if p.reason.contains("LineString")));
         let Row::Ok(c) = &rows[2] else { panic!() };
         assert!(matches!(&c.geometry, Some(Err(_))));
         assert!(matches!(&rows[3], Row::Bad(..)));
-        assert!(matches!(read_features("t", "[1]"), Err(IngestError::GeoJson { .. })));
-        assert!(matches!(read_features("t", "{\"type\":\"Point\"}"), Err(IngestError::GeoJson { .. })));
+        assert!(matches!(
+            read_features("t", "[1]"),
+            Err(IngestError::GeoJson { .. })
+        ));
+        assert!(matches!(
+            read_features("t", "{\"type\":\"Point\"}"),
+            Err(IngestError::GeoJson { .. })
+        ));
     }
 }
