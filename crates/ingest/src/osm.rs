@@ -33,7 +33,8 @@
 //! (→ `serves`) are mapped. A nameless shelter is named `shelter` and flagged.
 //!
 //! Record references: `index` counts nodes and ways separately, 0-based in file order (the
-//! `source_id` says which); XML records also carry the line of the element.
+//! `source_id` says which); XML records also carry the line of the element. A way cut into
+//! several pieces counts one accepted record per piece in the roads report.
 //!
 //! ```
 //! use senda_ingest::{osm, Input};
