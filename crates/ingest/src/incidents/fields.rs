@@ -52,10 +52,14 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 /// `YYYY-MM-DD` exactly.
 fn iso_date(s: &[u8]) -> Option<NaiveDate> {
-    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s else {
         return None;
-    }
-    NaiveDate::from_ymd_opt(digits(&s[..4])? as i32, digits(&s[5..7])?, digits(&s[8..])?)
+    };
+    NaiveDate::from_ymd_opt(
+        digits(&[y0, y1, y2, y3])? as i32,
+        digits(&[m0, m1])?,
+        digits(&[d0, d1])?,
+    )
 }
 
 const MONTHS: [&str; 12] = [

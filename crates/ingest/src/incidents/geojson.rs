@@ -74,9 +74,11 @@ pub(crate) fn read(input: &Input) -> Result<Outcome<Incident>, IngestError> {
                 notes.push("a single Feature (not a FeatureCollection)".to_owned());
                 vec![&value]
             }
-            Some(other) => return Err(not_geojson(format!(
+            Some(other) => {
+                return Err(not_geojson(format!(
                 "expected a FeatureCollection or a Feature of Point geometry, found type {other:?}"
-            ))),
+            )))
+            }
             None => {
                 return Err(not_geojson(
                     "expected a FeatureCollection or a Feature: no \"type\" member".into(),

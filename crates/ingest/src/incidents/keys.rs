@@ -90,6 +90,15 @@ pub(crate) struct KeyRegistry {
 }
 
 impl KeyRegistry {
+    /// A registry sized for about `records` ids of about `id_len` bytes.
+    pub(crate) fn with_capacity(records: usize, id_len: usize) -> Self {
+        Self {
+            arena: String::with_capacity(records.saturating_mul(id_len)),
+            entries: Vec::with_capacity(records),
+            heads: HashMap::with_capacity_and_hasher(records, BuildHasherDefault::default()),
+        }
+    }
+
     fn find(&self, id: &str, h: u64) -> Option<u32> {
         let mut cur = self.heads.get(&h).copied();
         while let Some(i) = cur {

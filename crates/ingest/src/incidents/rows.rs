@@ -54,9 +54,9 @@ pub(crate) fn read_csv(input: &Input) -> Result<Outcome<Incident>, IngestError> 
     }
     // Size the output from the first record's length, so the records vector does not regrow.
     let first_len = rec.as_slice().len() + rec.len() + 1;
-    out.records
-        .reserve((buf.len() / first_len.max(64)).min(buf.len() / 16));
-    let mut rows = RowReader::new(&layout, &header, buf);
+    let expected = (buf.len() / first_len.max(64)).min(buf.len() / 16);
+    out.records.reserve(expected);
+    let mut rows = RowReader::new(&layout, &header, buf, expected);
     let mut lines = Lines::new(buf);
     let mut index: u64 = 0;
     let mut pending = if hxl { None } else { Some(second) };
@@ -170,12 +170,12 @@ struct RowReader<'a> {
 }
 
 impl<'a> RowReader<'a> {
-    fn new(layout: &'a Layout, header: &'a StringRecord, buf: &'a [u8]) -> Self {
+    fn new(layout: &'a Layout, header: &'a StringRecord, buf: &'a [u8], expected: usize) -> Self {
         Self {
             layout,
             header,
             buf,
-            keys: KeyRegistry::default(),
+            keys: KeyRegistry::with_capacity(expected, 16),
             categories: HashMap::new(),
             key_buf: String::new(),
             unrecognised: BTreeMap::new(),
@@ -288,7 +288,12 @@ impl<'a> RowReader<'a> {
         let report = &mut out.report;
         if rec.len() != self.header.len() {
             let (column, reason) = if rec.len() < self.header.len() {
-                (self.name(rec.len()), format!("row has {} fields, the header has {}: \"{}\" and later columns are missing", rec.len(), self.header.len(), self.name(rec.len())))
+                let first_missing = self.name(rec.len());
+                let (found, expected) = (rec.len(), self.header.len());
+                let reason = format!(
+                    "row has {found} fields, the header has {expected}: {first_missing:?} and later columns are missing"
+                );
+                (first_missing, reason)
             } else {
                 (
                     "(extra fields)",
@@ -340,7 +345,12 @@ impl<'a> RowReader<'a> {
         // Category first: events that are not incidents are skipped whatever else is wrong.
         let (mapping, source_category) = self.mapping(rec);
         let Some(category) = mapping.category() else {
-            let col = layout.cause.map_or("event_type", |c| self.name(c));
+            let cause = layout.cause.filter(|c| !field(rec, *c).trim().is_empty());
+            let col = match (cause, layout.vocab) {
+                (Some(c), _) => self.name(c),
+                (None, Vocab::Acled { event_type }) => self.name(event_type),
+                (None, _) => "type",
+            };
             let value = source_category.as_deref().unwrap_or("");
             report.skip(
                 at,

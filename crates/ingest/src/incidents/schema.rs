@@ -85,7 +85,7 @@ const MMP_OLD: &[&str] = &[
     "UNSD Geographical Grouping",
     "Source Quality",
 ];
-const MMP_OLD_REQUIRED: &[&str] = &["Web ID", "Reported Date", "Location Coordinates"];
+const MMP_OLD_REQUIRED: &[&str; 3] = &["Web ID", "Reported Date", "Location Coordinates"];
 
 /// Column names of the current MMP export.
 const MMP_NEW: &[&str] = &[
@@ -113,7 +113,7 @@ const MMP_NEW: &[&str] = &[
     "UNSD Geographical Grouping",
     "Source Quality",
 ];
-const MMP_NEW_REQUIRED: &[&str] = &["Main ID", "Incident Date", "Coordinates"];
+const MMP_NEW_REQUIRED: &[&str; 3] = &["Main ID", "Incident Date", "Coordinates"];
 
 /// ACLED export columns (current and older exports).
 const ACLED: &[&str] = &[
@@ -152,7 +152,7 @@ const ACLED: &[&str] = &[
     "iso3",
     "event_id_no_cnty",
 ];
-const ACLED_REQUIRED: &[&str] = &[
+const ACLED_REQUIRED: &[&str; 5] = &[
     "event_id_cnty",
     "event_date",
     "event_type",
@@ -277,12 +277,16 @@ pub(crate) fn detect(
     Err(format!("{EXPECTED}; found columns: {}", listed(header, 12)))
 }
 
-fn require(header: &StringRecord, schema: &str, required: &[&str]) -> Result<Vec<usize>, String> {
-    let mut cols = Vec::with_capacity(required.len());
+fn require<const N: usize>(
+    header: &StringRecord,
+    schema: &str,
+    required: &[&str; N],
+) -> Result<[usize; N], String> {
+    let mut cols = [0; N];
     let mut missing = Vec::new();
-    for name in required {
+    for (slot, name) in cols.iter_mut().zip(required) {
         match find(header, name) {
-            Some(c) => cols.push(c),
+            Some(c) => *slot = c,
             None => missing.push(format!("{name:?}")),
         }
     }
@@ -315,8 +319,7 @@ fn extra_columns(header: &StringRecord, known: &[&str]) -> Option<String> {
 
 fn mmp_old(header: &StringRecord) -> Result<Layout, String> {
     let schema = "IOM Missing Migrants export, old schema";
-    let cols = require(header, schema, MMP_OLD_REQUIRED)?;
-    let (id, date, coords) = (cols[0], cols[1], cols[2]);
+    let [id, date, coords] = require(header, schema, MMP_OLD_REQUIRED)?;
     let mut notes = vec![format!(
         "{schema}: id = \"Web ID\", date = \"Reported Date\", location = \"Location Coordinates\" (lat, lon)"
     )];
@@ -347,8 +350,7 @@ fn mmp_old(header: &StringRecord) -> Result<Layout, String> {
 
 fn mmp_new(header: &StringRecord) -> Result<Layout, String> {
     let schema = "IOM Missing Migrants export, current schema";
-    let cols = require(header, schema, MMP_NEW_REQUIRED)?;
-    let (main_id, date, coords) = (cols[0], cols[1], cols[2]);
+    let [main_id, date, coords] = require(header, schema, MMP_NEW_REQUIRED)?;
     // "Main ID" names the event and repeats when one event has several rows (different
     // dates, places or groups of people); "Incident ID" is unique per row. Key by the latter.
     let incident_id = find(header, "Incident ID");
@@ -388,8 +390,7 @@ fn mmp_new(header: &StringRecord) -> Result<Layout, String> {
 
 fn acled(header: &StringRecord) -> Result<Layout, String> {
     let schema = "ACLED export";
-    let cols = require(header, schema, ACLED_REQUIRED)?;
-    let (id, date, event_type, lat, lon) = (cols[0], cols[1], cols[2], cols[3], cols[4]);
+    let [id, date, event_type, lat, lon] = require(header, schema, ACLED_REQUIRED)?;
     let mut notes = vec![format!(
         "{schema}: id = event_id_cnty, date = event_date, location = latitude/longitude, category from \
          sub_event_type then event_type, people = fatalities"
