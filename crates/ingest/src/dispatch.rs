@@ -9,7 +9,7 @@ use senda_core::{Incident, RecordKind, Shelter, TransitPoint, WeatherAlert};
 /// transit points and shelters tagged in it.
 #[derive(Debug, Clone)]
 pub enum Records {
-    Network(NetworkOutcome),
+    Network(Box<NetworkOutcome>),
     Incidents(Outcome<Incident>),
     Shelters(Outcome<Shelter>),
     Transit(Outcome<TransitPoint>),
@@ -53,7 +53,7 @@ pub fn read(
     countries: &Countries,
 ) -> Result<Records, IngestError> {
     Ok(match kind {
-        RecordKind::Roads => Records::Network(roads::read(input)?),
+        RecordKind::Roads => Records::Network(Box::new(roads::read(input)?)),
         RecordKind::Incidents => Records::Incidents(incidents::read(input)?),
         RecordKind::Shelters => Records::Shelters(shelters::read(input, countries)?),
         RecordKind::Transit => Records::Transit(transit::read(input, countries)?),
