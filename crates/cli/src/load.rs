@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use senda_core::RecordKind;
 use senda_ingest::countries::Countries;
-use senda_ingest::{IngestError, Input, Records, Report};
+use senda_ingest::{IngestError, Input, Outcome, Records, Report};
 use senda_store::{BatchSummary, Store};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -167,45 +167,26 @@ fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<
                 &mut tick,
             )
             .map(|s| s.to_vec()),
-        Records::Incidents(o) => store
-            .ingest(
-                name,
-                &o.report.format,
-                &o.records,
-                rejected(&o.report),
-                &mut tick,
-            )
-            .map(|s| vec![s]),
-        Records::Shelters(o) => store
-            .ingest(
-                name,
-                &o.report.format,
-                &o.records,
-                rejected(&o.report),
-                &mut tick,
-            )
-            .map(|s| vec![s]),
-        Records::Transit(o) => store
-            .ingest(
-                name,
-                &o.report.format,
-                &o.records,
-                rejected(&o.report),
-                &mut tick,
-            )
-            .map(|s| vec![s]),
-        Records::Weather(o) => store
-            .ingest(
-                name,
-                &o.report.format,
-                &o.records,
-                rejected(&o.report),
-                &mut tick,
-            )
-            .map(|s| vec![s]),
+        Records::Incidents(o) => store_one(store, name, o, &mut tick),
+        Records::Shelters(o) => store_one(store, name, o, &mut tick),
+        Records::Transit(o) => store_one(store, name, o, &mut tick),
+        Records::Weather(o) => store_one(store, name, o, &mut tick),
     };
     pb.finish_and_clear();
     result.with_context(|| format!("storing {name}"))
+}
+
+/// Stores one reader outcome as one batch.
+fn store_one<R: senda_store::Record>(
+    store: &mut Store,
+    name: &str,
+    o: &Outcome<R>,
+    tick: &mut dyn FnMut(u64),
+) -> Result<Vec<BatchSummary>, senda_store::StoreError> {
+    let rejected = o.report.rejected.len() as u64;
+    store
+        .ingest(name, &o.report.format, &o.records, rejected, tick)
+        .map(|s| vec![s])
 }
 
 fn unreadable(file: String, e: &IngestError) -> FileOutcome {

@@ -29,6 +29,19 @@ fn senda() -> Command {
     Command::new(env!("CARGO_BIN_EXE_senda"))
 }
 
+/// Runs `senda ingest incidents FILE --db DB` and expects it to succeed.
+fn ingest_to_completion(file: &Path, db: &Path) {
+    let status = senda()
+        .args(["ingest", "incidents"])
+        .arg(file)
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 fn count(db: &Path, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
@@ -43,15 +56,7 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
     write_mmp_hxl(&small, "early", 500);
     write_mmp_hxl(&big, "late", 300_000);
 
-    let status = senda()
-        .args(["ingest", "incidents"])
-        .arg(&small)
-        .arg("--db")
-        .arg(&db)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    ingest_to_completion(&small, &db);
     assert_eq!(count(&db, "SELECT count(*) FROM incidents"), 500);
     let early_digest = |db: &Path| -> String {
         let conn = rusqlite::Connection::open(db).unwrap();
@@ -123,15 +128,7 @@ fn sigkill_during_ingest_keeps_whole_batches_only() {
     );
 
     // The database is still usable: the same file now loads completely.
-    let status = senda()
-        .args(["ingest", "incidents"])
-        .arg(&big)
-        .arg("--db")
-        .arg(&db)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    ingest_to_completion(&big, &db);
     assert_eq!(count(&db, "SELECT count(*) FROM incidents"), 300_500);
     assert_eq!(early_digest(&db), before);
 }

@@ -292,15 +292,20 @@ pub struct Incident {
     pub category: IncidentCategory,
     pub severity: Severity,
     /// The source's own cause or event type, kept verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<u32>,
     /// Dead + missing (+ injured when the source counts them); at least 1 for a person-level
     /// report, 0 for events with no casualty count (e.g. an ACLED arrest).
     pub people_affected: u32,
     pub review: ReviewStatus,
     /// ISO country name or code as given by the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -184,12 +184,16 @@ pub struct RoadSegment {
     /// `motor_vehicle=*` (or `motorcar`), falling back to `access` then the class default.
     pub motor_vehicle: Access,
     /// Posted speed limit, km/h.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxspeed_kmh: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surface: Option<String>,
     pub bridge: bool,
     pub ford: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Route number (`ref=*`, Travel Mapping route such as `MEX200`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_ref: Option<String>,
 }
 

@@ -187,22 +187,31 @@ pub struct Shelter {
     pub kind: ShelterKind,
     pub name: String,
     pub location: LonLat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// State or department, as given by the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Country name as given by the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     pub services: Vec<Service>,
     pub serves: Vec<Population>,
     /// Beds, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<String>,
     /// BCP 47 language tags spoken at the shelter (`es`, `ht`, `en`, `fr`, ...).
     pub languages: Vec<String>,
     /// Date the information was last verified; `None` means never verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_on: Option<NaiveDate>,
     pub visibility: Visibility,
     /// The location falls outside the country the source names (checked against Natural

@@ -63,8 +63,10 @@ pub struct TransitPoint {
     pub name: String,
     pub location: LonLat,
     /// ISO 3166-1 alpha-3 country code, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Population (for places), used to rank waypoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<u64>,
 }
 

@@ -172,8 +172,11 @@ impl AlertArea {
 pub struct AlertText {
     pub language: String,
     pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction: Option<String>,
 }
 
@@ -194,8 +197,11 @@ pub struct WeatherAlert {
     pub severity: CapSeverity,
     pub urgency: CapUrgency,
     pub certainty: CapCertainty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onset: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<DateTime<Utc>>,
     pub texts: Vec<AlertText>,
     pub areas: Vec<AlertArea>,

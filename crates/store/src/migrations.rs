@@ -6,6 +6,10 @@ use rusqlite::Connection;
 
 /// The record tables share one shape: identity, bbox and time columns for queries, a content
 /// hash for idempotency, the JSON payload, and provenance (batch + record index/line).
+///
+/// Indexes: the `(source, source_id)` key and the start time. The bbox columns are filtered,
+/// not indexed: the engine loads whole tables, and an index in random (spatial) order halved
+/// ingest speed (see benches/README.md); time-windowed queries use the time index.
 fn record_table(name: &str) -> String {
     format!(
         "CREATE TABLE {name} (
@@ -26,7 +30,6 @@ fn record_table(name: &str) -> String {
             revision  INTEGER NOT NULL DEFAULT 0,
             UNIQUE (source, source_id)
         );
-        CREATE INDEX {name}_lat ON {name}(min_lat);
         CREATE INDEX {name}_time ON {name}(t_start);"
     )
 }
