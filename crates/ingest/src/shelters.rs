@@ -95,8 +95,8 @@
 mod points;
 
 pub(crate) use points::{
-    check_country, file_stem, list_items, location, looks_like_json, read_features, read_table,
-    slug_id, unresolved_note, Fields, Problem, Raw, Row, Seen, LAT_COLUMNS, LON_COLUMNS,
+    check_country, file_stem, list_items, location, looks_like_json, read_features, read_points,
+    read_table, slug_id, unresolved_note, Fields, PointRecords, Problem, Raw, Row, Verdict,
 };
 
 use crate::countries::{fold, Countries};
@@ -197,8 +197,6 @@ fn from_csv(
     countries: &Countries,
 ) -> Result<Outcome<Shelter>, IngestError> {
     let table = read_table(&input.name, text)?;
-    let has_position =
-        LON_COLUMNS.iter().any(|c| table.has(c)) && LAT_COLUMNS.iter().any(|c| table.has(c));
     let schema = if table.has("kind") {
         Schema::Senda
     } else if table.has("type") {
@@ -223,7 +221,7 @@ fn from_csv(
             });
         }
     }
-    if !has_position {
+    if !table.has_position() {
         return Err(IngestError::CsvHeader {
             file: input.name.clone(),
             reason: format!(
@@ -232,19 +230,16 @@ fn from_csv(
             ),
         });
     }
-    let mut reader = ShelterReader::new(input, schema, schema.format(), countries);
-    if let Some(note) = note {
-        reader.out.report.note(note);
-    }
-    let unknown = table.unknown_columns(schema.columns());
-    if !unknown.is_empty() {
-        reader
-            .out
-            .report
-            .note(format!("columns ignored: {}", unknown.join(", ")));
-    }
-    reader.read_rows(table.rows);
-    Ok(reader.finish())
+    let ignored = table.unknown_columns(schema.columns());
+    let records = ShelterRecords::new(input, schema, countries);
+    Ok(read_points(
+        input,
+        schema.format(),
+        note,
+        &ignored,
+        table.rows,
+        records,
+    ))
 }
 
 fn from_geojson(
@@ -254,92 +249,50 @@ fn from_geojson(
     countries: &Countries,
 ) -> Result<Outcome<Shelter>, IngestError> {
     let rows = read_features(&input.name, text)?;
-    let mut reader = ShelterReader::new(input, Schema::Senda, "senda-geojson", countries);
-    if let Some(note) = note {
-        reader.out.report.note(note);
-    }
-    reader.read_rows(rows);
-    Ok(reader.finish())
+    let records = ShelterRecords::new(input, Schema::Senda, countries);
+    Ok(read_points(
+        input,
+        "senda-geojson",
+        note,
+        &[],
+        rows,
+        records,
+    ))
 }
 
-/// What one record became.
-enum Verdict {
-    Accept(Box<Shelter>, Vec<Problem>),
-    Skip(String),
-    Reject(Problem),
-}
-
-struct ShelterReader<'a> {
+/// Shelter records of one schema, for [`read_points`].
+struct ShelterRecords<'a> {
     schema: Schema,
     countries: &'a Countries,
     default_source: String,
-    out: Outcome<Shelter>,
-    seen: Seen,
     unresolved: BTreeMap<String, u64>,
-    slug_ids: u64,
     today: NaiveDate,
 }
 
-impl<'a> ShelterReader<'a> {
-    fn new(input: &Input, schema: Schema, format: &str, countries: &'a Countries) -> Self {
+impl<'a> ShelterRecords<'a> {
+    fn new(input: &Input, schema: Schema, countries: &'a Countries) -> Self {
         Self {
             schema,
             countries,
             default_source: file_stem(&input.name),
-            out: Outcome::new(Report::new(input.name.clone(), format)),
-            seen: Seen::default(),
             unresolved: BTreeMap::new(),
-            slug_ids: 0,
             today: chrono::Utc::now().date_naive(),
         }
     }
+}
 
-    fn read_rows(&mut self, rows: Vec<Row>) {
-        for row in rows {
-            match row {
-                Row::Blank(at) => self.out.report.skip(at, None, "blank row"),
-                Row::Bad(at, p) => self
-                    .out
-                    .report
-                    .reject(at, None, p.field.as_deref(), p.reason),
-                Row::Ok(raw) => self.read_one(&raw),
-            }
-        }
+impl PointRecords for ShelterRecords<'_> {
+    type Record = Shelter;
+
+    fn id_field(&self) -> &'static str {
+        "id"
     }
 
-    fn read_one(&mut self, raw: &Raw) {
-        let id = raw.fields.get("id").map(str::to_owned);
-        match self.shelter(raw) {
-            Verdict::Accept(shelter, flags) => {
-                let shelter = *shelter;
-                let key_id = Some(shelter.key.source_id.clone());
-                if let Err(p) = self.seen.check(&shelter.key) {
-                    self.out
-                        .report
-                        .reject(raw.at, key_id, p.field.as_deref(), p.reason);
-                    return;
-                }
-                for flag in flags {
-                    self.out.report.flag(
-                        raw.at,
-                        key_id.clone(),
-                        flag.field.as_deref(),
-                        flag.reason,
-                    );
-                }
-                self.seen.insert(shelter.key.clone(), raw.at);
-                self.slug_ids += u64::from(id.as_deref() != Some(shelter.key.source_id.as_str()));
-                self.out.push(shelter, raw.at);
-            }
-            Verdict::Skip(reason) => self.out.report.skip(raw.at, id, reason),
-            Verdict::Reject(p) => self
-                .out
-                .report
-                .reject(raw.at, id, p.field.as_deref(), p.reason),
-        }
+    fn key(shelter: &Shelter) -> &SourceKey {
+        &shelter.key
     }
 
-    fn shelter(&mut self, raw: &Raw) -> Verdict {
+    fn build(&mut self, raw: &Raw) -> Verdict<Shelter> {
         let f = &raw.fields;
         let (kind, mut services) = match self.kind_and_services(f) {
             Ok(Some(k)) => k,
@@ -410,9 +363,35 @@ impl<'a> ShelterReader<'a> {
             };
             flags.push(Problem::new(field, reason));
         }
-        Verdict::Accept(Box::new(shelter), flags)
+        Verdict::Accept(shelter, flags)
     }
 
+    fn finish(self, report: &mut Report, slug_ids: u64) {
+        match self.schema {
+            Schema::TheWetZone | Schema::Hakkindavid => {
+                report.note(format!(
+                    "{} list: records are unverified (verified_on left empty)",
+                    self.schema.format()
+                ));
+            }
+            Schema::Senda => {}
+        }
+        if self.schema == Schema::Hakkindavid {
+            report.note("no country column: the list covers Tijuana, so country = Mexico (each point checked against Mexico)");
+        }
+        if slug_ids > 0 {
+            report.note(format!(
+                "{} records without an id: source_id = slug of the name + lon,lat rounded to 1e-4 (e.g. casa-del-migrante@-116.5608,32.4447)",
+                slug_ids
+            ));
+        }
+        if let Some(note) = unresolved_note(&self.unresolved) {
+            report.note(note);
+        }
+    }
+}
+
+impl ShelterRecords<'_> {
     /// The kind and the services it implies; `Ok(None)` for records to skip.
     fn kind_and_services(
         &self,
@@ -548,32 +527,6 @@ impl<'a> ShelterReader<'a> {
         shelter.whatsapp = f.get("whatsapp").map(str::to_owned);
         shelter.hours = f.get("hours").map(str::to_owned);
         Ok(())
-    }
-
-    fn finish(mut self) -> Outcome<Shelter> {
-        let report = &mut self.out.report;
-        match self.schema {
-            Schema::TheWetZone | Schema::Hakkindavid => {
-                report.note(format!(
-                    "{} list: records are unverified (verified_on left empty)",
-                    self.schema.format()
-                ));
-            }
-            Schema::Senda => {}
-        }
-        if self.schema == Schema::Hakkindavid {
-            report.note("no country column: the list covers Tijuana, so country = Mexico (each point checked against Mexico)");
-        }
-        if self.slug_ids > 0 {
-            report.note(format!(
-                "{} records without an id: source_id = slug of the name + lon,lat rounded to 1e-4 (e.g. casa-del-migrante@-116.5608,32.4447)",
-                self.slug_ids
-            ));
-        }
-        if let Some(note) = unresolved_note(&self.unresolved) {
-            report.note(note);
-        }
-        self.out
     }
 }
 

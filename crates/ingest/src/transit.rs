@@ -38,8 +38,8 @@
 
 use crate::countries::{fold, Countries};
 use crate::shelters::{
-    check_country, file_stem, location, looks_like_json, read_features, read_table, slug_id,
-    unresolved_note, Fields, Problem, Raw, Row, Seen, LAT_COLUMNS, LON_COLUMNS,
+    check_country, file_stem, location, looks_like_json, read_features, read_points, read_table,
+    slug_id, unresolved_note, Fields, PointRecords, Problem, Raw, Row, Verdict,
 };
 use crate::{IngestError, Input, Outcome, Report};
 use senda_core::{SourceKey, TransitKind, TransitPoint};
@@ -100,9 +100,7 @@ fn from_csv(
     countries: &Countries,
 ) -> Result<Outcome<TransitPoint>, IngestError> {
     let table = read_table(&input.name, text)?;
-    let has_position =
-        LON_COLUMNS.iter().any(|c| table.has(c)) && LAT_COLUMNS.iter().any(|c| table.has(c));
-    if !(table.has("name") && table.has("kind") && has_position) {
+    if !(table.has("name") && table.has("kind") && table.has_position()) {
         return Err(IngestError::CsvHeader {
             file: input.name.clone(),
             reason: format!(
@@ -112,19 +110,11 @@ fn from_csv(
             ),
         });
     }
-    let mut reader = TransitReader::new(input, Schema::Senda, "senda", countries);
-    if let Some(note) = note {
-        reader.out.report.note(note);
-    }
-    let unknown = table.unknown_columns(SENDA_COLUMNS);
-    if !unknown.is_empty() {
-        reader
-            .out
-            .report
-            .note(format!("columns ignored: {}", unknown.join(", ")));
-    }
-    reader.read_rows(table.rows);
-    Ok(reader.finish())
+    let ignored = table.unknown_columns(SENDA_COLUMNS);
+    let records = TransitRecords::new(input, Schema::Senda, countries);
+    Ok(read_points(
+        input, "senda", note, &ignored, table.rows, records,
+    ))
 }
 
 fn from_geojson(
@@ -143,42 +133,26 @@ fn from_geojson(
             _ => None,
         })
         .unwrap_or(false);
-    let mut reader = if natural_earth {
-        TransitReader::new(
-            input,
-            Schema::NaturalEarth,
-            "naturalearth-populated-places",
-            countries,
-        )
+    let (schema, format) = if natural_earth {
+        (Schema::NaturalEarth, "naturalearth-populated-places")
     } else {
-        TransitReader::new(input, Schema::Senda, "senda-geojson", countries)
+        (Schema::Senda, "senda-geojson")
     };
-    if let Some(note) = note {
-        reader.out.report.note(note);
-    }
-    reader.read_rows(rows);
-    Ok(reader.finish())
+    let records = TransitRecords::new(input, schema, countries);
+    Ok(read_points(input, format, note, &[], rows, records))
 }
 
-enum Verdict {
-    Accept(TransitPoint, Vec<Problem>),
-    Skip(String),
-    Reject(Problem),
-}
-
-struct TransitReader<'a> {
+/// Transit point records of one schema, for [`read_points`].
+struct TransitRecords<'a> {
     schema: Schema,
     countries: &'a Countries,
     default_source: String,
-    out: Outcome<TransitPoint>,
-    seen: Seen,
     unresolved: BTreeMap<String, u64>,
-    slug_ids: u64,
     located: u64,
 }
 
-impl<'a> TransitReader<'a> {
-    fn new(input: &Input, schema: Schema, format: &str, countries: &'a Countries) -> Self {
+impl<'a> TransitRecords<'a> {
+    fn new(input: &Input, schema: Schema, countries: &'a Countries) -> Self {
         let default_source = match schema {
             Schema::NaturalEarth => "naturalearth".to_owned(),
             Schema::Senda => file_stem(&input.name),
@@ -187,26 +161,14 @@ impl<'a> TransitReader<'a> {
             schema,
             countries,
             default_source,
-            out: Outcome::new(Report::new(input.name.clone(), format)),
-            seen: Seen::default(),
             unresolved: BTreeMap::new(),
-            slug_ids: 0,
             located: 0,
         }
     }
+}
 
-    fn read_rows(&mut self, rows: Vec<Row>) {
-        for row in rows {
-            match row {
-                Row::Blank(at) => self.out.report.skip(at, None, "blank row"),
-                Row::Bad(at, p) => self
-                    .out
-                    .report
-                    .reject(at, None, p.field.as_deref(), p.reason),
-                Row::Ok(raw) => self.read_one(&raw),
-            }
-        }
-    }
+impl PointRecords for TransitRecords<'_> {
+    type Record = TransitPoint;
 
     fn id_field(&self) -> &'static str {
         match self.schema {
@@ -215,38 +177,11 @@ impl<'a> TransitReader<'a> {
         }
     }
 
-    fn read_one(&mut self, raw: &Raw) {
-        let id = raw.fields.get(self.id_field()).map(str::to_owned);
-        match self.point(raw) {
-            Verdict::Accept(point, flags) => {
-                let key_id = Some(point.key.source_id.clone());
-                if let Err(p) = self.seen.check(&point.key) {
-                    self.out
-                        .report
-                        .reject(raw.at, key_id, p.field.as_deref(), p.reason);
-                    return;
-                }
-                for flag in flags {
-                    self.out.report.flag(
-                        raw.at,
-                        key_id.clone(),
-                        flag.field.as_deref(),
-                        flag.reason,
-                    );
-                }
-                self.seen.insert(point.key.clone(), raw.at);
-                self.slug_ids += u64::from(id.as_deref() != Some(point.key.source_id.as_str()));
-                self.out.push(point, raw.at);
-            }
-            Verdict::Skip(reason) => self.out.report.skip(raw.at, id, reason),
-            Verdict::Reject(p) => self
-                .out
-                .report
-                .reject(raw.at, id, p.field.as_deref(), p.reason),
-        }
+    fn key(point: &TransitPoint) -> &SourceKey {
+        &point.key
     }
 
-    fn point(&mut self, raw: &Raw) -> Verdict {
+    fn build(&mut self, raw: &Raw) -> Verdict<TransitPoint> {
         let f = &raw.fields;
         let kind = match self.kind(f) {
             Ok(Some(kind)) => kind,
@@ -349,6 +284,34 @@ impl<'a> TransitReader<'a> {
         Verdict::Accept(point, flags)
     }
 
+    fn finish(self, report: &mut Report, slug_ids: u64) {
+        if self.schema == Schema::NaturalEarth {
+            report.note(
+                "Natural Earth populated places: kind = place, country = adm0_a3, population = pop_max, \
+                 location = Point geometry, source_id = geonameid",
+            );
+        }
+        if slug_ids > 0 {
+            report.note(match self.schema {
+                Schema::NaturalEarth => format!("{} places without a geonameid: source_id = <adm0_a3>-<name slug>", slug_ids),
+                Schema::Senda => {
+                    format!("{} records without an id: source_id = slug of the name + lon,lat rounded to 1e-4", slug_ids)
+                }
+            });
+        }
+        if self.located > 0 {
+            report.note(format!(
+                "{} records without a country: country = the one the point lies in",
+                self.located
+            ));
+        }
+        if let Some(note) = unresolved_note(&self.unresolved) {
+            report.note(note);
+        }
+    }
+}
+
+impl TransitRecords<'_> {
     /// The kind; `Ok(None)` for Natural Earth features that are not places.
     fn kind(&self, f: &Fields) -> Result<Option<TransitKind>, Problem> {
         match self.schema {
@@ -371,34 +334,6 @@ impl<'a> TransitReader<'a> {
                     .then_some(TransitKind::Place))
             }
         }
-    }
-
-    fn finish(mut self) -> Outcome<TransitPoint> {
-        let report = &mut self.out.report;
-        if self.schema == Schema::NaturalEarth {
-            report.note(
-                "Natural Earth populated places: kind = place, country = adm0_a3, population = pop_max, \
-                 location = Point geometry, source_id = geonameid",
-            );
-        }
-        if self.slug_ids > 0 {
-            report.note(match self.schema {
-                Schema::NaturalEarth => format!("{} places without a geonameid: source_id = <adm0_a3>-<name slug>", self.slug_ids),
-                Schema::Senda => {
-                    format!("{} records without an id: source_id = slug of the name + lon,lat rounded to 1e-4", self.slug_ids)
-                }
-            });
-        }
-        if self.located > 0 {
-            report.note(format!(
-                "{} records without a country: country = the one the point lies in",
-                self.located
-            ));
-        }
-        if let Some(note) = unresolved_note(&self.unresolved) {
-            report.note(note);
-        }
-        self.out
     }
 }
 

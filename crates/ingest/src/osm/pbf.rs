@@ -257,35 +257,13 @@ fn pass1(
     for group in block.groups() {
         for node in group.nodes() {
             has_nodes = true;
-            let at = RecordRef::new(n.nodes, None);
-            n.nodes += 1;
-            if NetworkBuilder::node_may_matter(node.tags().map(|(k, _)| k)) {
-                tags.clear();
-                tags.extend(node.tags());
-                b.node(
-                    node.id(),
-                    degrees(node.nano_lon()),
-                    degrees(node.nano_lat()),
-                    &tags[..],
-                    at,
-                );
-            }
+            let (id, nano_lon, nano_lat) = (node.id(), node.nano_lon(), node.nano_lat());
+            pass1_node(b, n, &mut tags, id, nano_lon, nano_lat, node.tags());
         }
         for node in group.dense_nodes() {
             has_nodes = true;
-            let at = RecordRef::new(n.nodes, None);
-            n.nodes += 1;
-            if NetworkBuilder::node_may_matter(node.tags().map(|(k, _)| k)) {
-                tags.clear();
-                tags.extend(node.tags());
-                b.node(
-                    node.id(),
-                    degrees(node.nano_lon()),
-                    degrees(node.nano_lat()),
-                    &tags[..],
-                    at,
-                );
-            }
+            let (id, nano_lon, nano_lat) = (node.id(), node.nano_lon(), node.nano_lat());
+            pass1_node(b, n, &mut tags, id, nano_lon, nano_lat, node.tags());
         }
         for way in group.ways() {
             let at = RecordRef::new(n.ways, None);
@@ -305,6 +283,26 @@ fn pass1(
         }
     }
     has_nodes
+}
+
+/// Pass 1 over one node, plain or dense: numbers it, and hands it to the builder (with its
+/// tags in `tags`) when a tag may make it a transit point or a shelter.
+fn pass1_node<'a>(
+    b: &mut NetworkBuilder,
+    n: &mut Counters,
+    tags: &mut Vec<(&'a str, &'a str)>,
+    id: i64,
+    nano_lon: i64,
+    nano_lat: i64,
+    node_tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) {
+    let at = RecordRef::new(n.nodes, None);
+    n.nodes += 1;
+    if NetworkBuilder::node_may_matter(node_tags.clone().map(|(k, _)| k)) {
+        tags.clear();
+        tags.extend(node_tags);
+        b.node(id, degrees(nano_lon), degrees(nano_lat), &tags[..], at);
+    }
 }
 
 /// Pass 2 over one block: coordinates of the nodes the kept ways use.

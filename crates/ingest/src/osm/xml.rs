@@ -166,14 +166,7 @@ pub(crate) fn read(input: &Input) -> Result<NetworkOutcome, IngestError> {
                         | (Open::Other, "relation")
                 );
                 if closes {
-                    finish(
-                        &mut b,
-                        std::mem::replace(&mut open, Open::None),
-                        &tags,
-                        &refs,
-                        &mut nodes,
-                        &mut bad_ids,
-                    );
+                    finish(&mut b, &mut open, &tags, &refs, &mut nodes, &mut bad_ids);
                 }
                 continue;
             }
@@ -231,14 +224,7 @@ pub(crate) fn read(input: &Input) -> Result<NetworkOutcome, IngestError> {
                     _ => Open::Other,
                 };
                 if empty {
-                    finish(
-                        &mut b,
-                        std::mem::replace(&mut open, Open::None),
-                        &tags,
-                        &refs,
-                        &mut nodes,
-                        &mut bad_ids,
-                    );
+                    finish(&mut b, &mut open, &tags, &refs, &mut nodes, &mut bad_ids);
                 }
             }
             "tag" if matches!(open, Open::Node { .. } | Open::Way { .. }) => {
@@ -284,16 +270,17 @@ pub(crate) fn read(input: &Input) -> Result<NetworkOutcome, IngestError> {
     Ok(b.finish(&index))
 }
 
-/// Hands a complete node or way to the builder.
+/// Closes the open element (none is open after) and hands a complete node or way to the
+/// builder.
 fn finish(
     b: &mut NetworkBuilder,
-    open: Open,
+    open: &mut Open,
     tags: &[(String, String)],
     refs: &[i64],
     nodes: &mut Vec<(i64, [f64; 2])>,
     bad_ids: &mut u64,
 ) {
-    match open {
+    match std::mem::replace(open, Open::None) {
         Open::Node { deleted: true, .. } | Open::Way { deleted: true, .. } => b.deleted(),
         Open::Node { id: None, .. } | Open::Way { id: None, .. } => *bad_ids += 1,
         Open::Node {

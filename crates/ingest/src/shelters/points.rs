@@ -1,9 +1,10 @@
 //! Reading point records — CSV rows and GeoJSON Point features — into a uniform shape, and the
 //! checks shared by the shelter and transit readers: coordinates (range, swapped, 0,0),
-//! source keys (file stem, name+coordinate slugs), duplicate ids and the stated-country check.
+//! source keys (file stem, name+coordinate slugs), duplicate ids and the stated-country check;
+//! [`read_points`] runs the rows through one kind of record ([`PointRecords`]).
 
 use crate::countries::{fold, Countries, Country};
-use crate::IngestError;
+use crate::{IngestError, Input, Outcome, Report};
 use senda_core::{LonLat, RecordRef, SourceKey};
 use std::collections::{BTreeMap, HashMap};
 
@@ -90,6 +91,12 @@ pub(crate) struct Table {
 impl Table {
     pub fn has(&self, column: &str) -> bool {
         self.headers.iter().any(|h| h == column)
+    }
+
+    /// Whether the header has a longitude and a latitude column ([`LON_COLUMNS`],
+    /// [`LAT_COLUMNS`]).
+    pub fn has_position(&self) -> bool {
+        LON_COLUMNS.iter().any(|c| self.has(c)) && LAT_COLUMNS.iter().any(|c| self.has(c))
     }
 
     /// Header columns not in `known`, for the report's notes.
@@ -443,12 +450,127 @@ pub(crate) fn slug_id(name: &str, p: LonLat) -> String {
     format!("{slug}@{:.4},{:.4}", round(p.lon()), round(p.lat()))
 }
 
+/// What one record became.
+pub(crate) enum Verdict<T> {
+    /// Loaded, with the flags for a reviewer.
+    Accept(T, Vec<Problem>),
+    /// Not a record of this kind: not loaded, listed with the reason.
+    Skip(String),
+    Reject(Problem),
+}
+
+/// One kind of point record (shelter, transit point): how a row becomes a record and the notes
+/// that close the report. [`read_points`] does the rest.
+pub(crate) trait PointRecords {
+    type Record;
+
+    /// The column or property holding the source's own id.
+    fn id_field(&self) -> &'static str;
+
+    /// The record's key, unique in a file.
+    fn key(record: &Self::Record) -> &SourceKey;
+
+    /// What one row becomes.
+    fn build(&mut self, raw: &Raw) -> Verdict<Self::Record>;
+
+    /// Adds the closing notes; `slug_ids` counts the accepted records whose id was not the
+    /// source's own (see [`slug_id`]).
+    fn finish(self, report: &mut Report, slug_ids: u64);
+}
+
+/// Reads `rows` as records of one kind into an outcome whose report names `format` and starts
+/// with the decoding `note` and the `ignored` header columns (none for GeoJSON).
+///
+/// Blank rows are skipped and unreadable ones rejected; a record whose key was seen earlier is
+/// rejected naming the first one; an accepted record's flags are reported under its key.
+pub(crate) fn read_points<P: PointRecords>(
+    input: &Input,
+    format: &str,
+    note: Option<String>,
+    ignored: &[String],
+    rows: Vec<Row>,
+    records: P,
+) -> Outcome<P::Record> {
+    let mut reader = PointReader {
+        records,
+        out: Outcome::new(Report::new(input.name.clone(), format)),
+        seen: Seen::default(),
+        slug_ids: 0,
+    };
+    if let Some(note) = note {
+        reader.out.report.note(note);
+    }
+    if !ignored.is_empty() {
+        reader
+            .out
+            .report
+            .note(format!("columns ignored: {}", ignored.join(", ")));
+    }
+    for row in rows {
+        match row {
+            Row::Blank(at) => reader.out.report.skip(at, None, "blank row"),
+            Row::Bad(at, p) => reader
+                .out
+                .report
+                .reject(at, None, p.field.as_deref(), p.reason),
+            Row::Ok(raw) => reader.read_one(&raw),
+        }
+    }
+    reader.finish()
+}
+
+struct PointReader<P: PointRecords> {
+    records: P,
+    out: Outcome<P::Record>,
+    seen: Seen,
+    slug_ids: u64,
+}
+
+impl<P: PointRecords> PointReader<P> {
+    fn read_one(&mut self, raw: &Raw) {
+        let id = raw.fields.get(self.records.id_field()).map(str::to_owned);
+        match self.records.build(raw) {
+            Verdict::Accept(record, flags) => {
+                let key = P::key(&record);
+                let key_id = Some(key.source_id.clone());
+                if let Err(p) = self.seen.check(key) {
+                    self.out
+                        .report
+                        .reject(raw.at, key_id, p.field.as_deref(), p.reason);
+                    return;
+                }
+                for flag in flags {
+                    self.out.report.flag(
+                        raw.at,
+                        key_id.clone(),
+                        flag.field.as_deref(),
+                        flag.reason,
+                    );
+                }
+                self.seen.insert(key.clone(), raw.at);
+                self.slug_ids += u64::from(id.as_deref() != Some(key.source_id.as_str()));
+                self.out.push(record, raw.at);
+            }
+            Verdict::Skip(reason) => self.out.report.skip(raw.at, id, reason),
+            Verdict::Reject(p) => self
+                .out
+                .report
+                .reject(raw.at, id, p.field.as_deref(), p.reason),
+        }
+    }
+
+    fn finish(mut self) -> Outcome<P::Record> {
+        self.records.finish(&mut self.out.report, self.slug_ids);
+        self.out
+    }
+}
+
 /// Keys of the records accepted so far, to reject later duplicates naming the first one.
 #[derive(Default)]
-pub(crate) struct Seen(HashMap<SourceKey, RecordRef>);
+struct Seen(HashMap<SourceKey, RecordRef>);
 
 impl Seen {
-    pub fn check(&self, key: &SourceKey) -> Result<(), Problem> {
+    fn check(&self, key: &SourceKey) -> Result<(), Problem> {
         match self.0.get(key) {
             Some(first) => Err(Problem::new(
                 "id",
@@ -461,7 +583,7 @@ impl Seen {
         }
     }
 
-    pub fn insert(&mut self, key: SourceKey, at: RecordRef) {
+    fn insert(&mut self, key: SourceKey, at: RecordRef) {
         self.0.entry(key).or_insert(at);
     }
 }
