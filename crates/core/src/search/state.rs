@@ -1,0 +1,147 @@
+//! Reusable per-direction search state: tentative costs, parents and origins whose validity is
+//! told by a generation stamp (as fast_paths' `valid_flags.rs`), so starting a new search costs
+//! O(1) instead of clearing `n` entries, plus a binary heap with integer keys and lazy deletion.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Side {
+    pub(crate) dist: Vec<u64>,
+    pub(crate) parent: Vec<u32>,
+    pub(crate) origin: Vec<u32>,
+    stamp: Vec<u32>,
+    generation: u32,
+    pub(crate) heap: BinaryHeap<Reverse<(u64, u32)>>,
+    pub(crate) settled: Vec<u32>,
+}
+
+impl Side {
+    /// Starts a new search over `n` nodes: O(1) unless the arrays must grow or the generation
+    /// counter wraps.
+    pub(crate) fn reset(&mut self, n: usize) {
+        if self.stamp.len() < n {
+            self.dist.resize(n, u64::MAX);
+            self.parent.resize(n, NONE);
+            self.origin.resize(n, NONE);
+            self.stamp.resize(n, 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.heap.clear();
+        self.settled.clear();
+    }
+
+    /// Whether `v` has a label in this search.
+    #[inline]
+    pub(crate) fn reached(&self, v: u32) -> bool {
+        self.stamp[v as usize] == self.generation
+    }
+
+    /// The label of `v`, `u64::MAX` if it has none.
+    #[inline]
+    pub(crate) fn cost(&self, v: u32) -> u64 {
+        if self.reached(v) {
+            self.dist[v as usize]
+        } else {
+            u64::MAX
+        }
+    }
+
+    /// Marks `v` without a label (used as a set of targets). Returns whether it was new.
+    #[inline]
+    pub(crate) fn mark(&mut self, v: u32) -> bool {
+        let i = v as usize;
+        if self.stamp[i] == self.generation {
+            return false;
+        }
+        self.stamp[i] = self.generation;
+        self.dist[i] = u64::MAX;
+        true
+    }
+
+    /// Lowers the label of `v` to `d` (with its parent edge and origin) if that is an
+    /// improvement, queueing it. Returns whether it improved.
+    #[inline]
+    pub(crate) fn relax(&mut self, v: u32, d: u64, parent: u32, origin: u32) -> bool {
+        let i = v as usize;
+        if self.stamp[i] == self.generation && self.dist[i] <= d {
+            return false;
+        }
+        self.stamp[i] = self.generation;
+        self.dist[i] = d;
+        self.parent[i] = parent;
+        self.origin[i] = origin;
+        self.heap.push(Reverse((d, v)));
+        true
+    }
+
+    /// The smallest queued key that is still current, dropping stale entries.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Option<u64> {
+        while let Some(&Reverse((d, v))) = self.heap.peek() {
+            if d == self.dist[v as usize] && self.reached(v) {
+                return Some(d);
+            }
+            self.heap.pop();
+        }
+        None
+    }
+
+    /// Pops the next node to settle (after [`Side::peek`]).
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<(u64, u32)> {
+        self.peek()?;
+        let Reverse((d, v)) = self.heap.pop()?;
+        self.settled.push(v);
+        Some((d, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generations_invalidate_old_labels() {
+        let mut s = Side::default();
+        s.reset(3);
+        assert!(s.relax(1, 5, NONE, 0));
+        assert!(!s.relax(1, 6, NONE, 0));
+        assert_eq!(s.cost(1), 5);
+        s.reset(3);
+        assert_eq!(s.cost(1), u64::MAX);
+        assert!(s.relax(1, 9, NONE, 0));
+        assert_eq!(s.pop(), Some((9, 1)));
+        assert_eq!(s.pop(), None);
+    }
+
+    #[test]
+    fn stale_heap_entries_are_skipped() {
+        let mut s = Side::default();
+        s.reset(2);
+        s.relax(0, 10, NONE, 0);
+        s.relax(0, 3, NONE, 0);
+        s.relax(1, 4, NONE, 0);
+        assert_eq!(s.pop(), Some((3, 0)));
+        assert_eq!(s.pop(), Some((4, 1)));
+        assert_eq!(s.pop(), None);
+    }
+
+    #[test]
+    fn wrapping_generation_clears_stamps() {
+        let mut s = Side::default();
+        s.reset(1);
+        s.relax(0, 1, NONE, 0);
+        s.generation = u32::MAX;
+        s.stamp[0] = 1;
+        s.reset(1);
+        assert_eq!(s.generation, 1);
+        assert!(!s.reached(0));
+    }
+}
