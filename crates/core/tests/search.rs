@@ -38,7 +38,9 @@ fn weight_sets(g: &RoadGraph, rng: &mut StdRng) -> Vec<(&'static str, Vec<u32>)>
         // Every edge of the graph, unpruned, including zero weights.
         (
             "raw",
-            (0..g.edge_count()).map(|_| r2.random_range(0..50)).collect(),
+            (0..g.edge_count())
+                .map(|_| r2.random_range(0..50))
+                .collect(),
         ),
     ]
 }
@@ -84,7 +86,10 @@ fn node_to_node_matches_petgraph() {
     }
     assert!(pairs >= 1000, "{pairs}");
     // Blocked edges and islands leave some pairs unreachable; most are reachable.
-    assert!(unreachable > 0 && unreachable < pairs / 2, "{unreachable} of {pairs}");
+    assert!(
+        unreachable > 0 && unreachable < pairs / 2,
+        "{unreachable} of {pairs}"
+    );
 }
 
 fn random_point(g: &RoadGraph, rng: &mut StdRng) -> LonLat {
@@ -171,13 +176,22 @@ fn check_route(g: &RoadGraph, w: &[u32], p: &senda_core::search::PathResult) {
     );
     let line = p.geometry(g);
     let close = |a: LonLat, b: LonLat| senda_core::haversine_m(a, b) < 0.5;
-    assert!(close(line[0], p.source.point), "{:?} {:?}", line[0], p.source);
+    assert!(
+        close(line[0], p.source.point),
+        "{:?} {:?}",
+        line[0],
+        p.source
+    );
     assert!(close(*line.last().unwrap(), p.target.point));
     let len: f64 = line
         .windows(2)
         .map(|x| senda_core::haversine_m(x[0], x[1]))
         .sum();
-    assert!((len - p.length_m(g)).abs() < 0.5 + len * 1e-4, "{len} vs {}", p.length_m(g));
+    assert!(
+        (len - p.length_m(g)).abs() < 0.5 + len * 1e-4,
+        "{len} vs {}",
+        p.length_m(g)
+    );
 }
 
 #[test]
@@ -255,7 +269,9 @@ fn multi_source_backward_finds_the_nearest_source() {
         }
     }
     let settled: Vec<NodeId> = reach.settled().collect();
-    assert!(settled.windows(2).all(|x| reach.cost(x[0]) <= reach.cost(x[1])));
+    assert!(settled
+        .windows(2)
+        .all(|x| reach.cost(x[0]) <= reach.cost(x[1])));
 }
 
 #[test]
@@ -269,10 +285,8 @@ fn multi_source_forward_and_one_to_many() {
         let sources: Vec<(NodeId, u64)> = (0..3)
             .map(|_| (NodeId(rng.random_range(0..g.node_count() as u32)), 0))
             .collect();
-        let all: Vec<Vec<Option<u64>>> = sources
-            .iter()
-            .map(|&(s, _)| oracle.costs_from(s))
-            .collect();
+        let all: Vec<Vec<Option<u64>>> =
+            sources.iter().map(|&(s, _)| oracle.costs_from(s)).collect();
         let best = |v: NodeId| all.iter().filter_map(|c| c[v.index()]).min();
         let reach = router.multi_source(&g, &w, &sources, Direction::Forward, u64::MAX);
         for v in 0..g.node_count() as u32 {
@@ -297,7 +311,10 @@ fn seeds_from_snaps_feed_the_nearest_shelter_search() {
     let oracle = Oracle::new(&g, &w);
     let mut rng = StdRng::seed_from_u64(51);
     let shelters: Vec<Snap> = (0..5)
-        .map(|_| g.snap(random_point(&g, &mut rng), Profile::Foot, false, 1e6).unwrap())
+        .map(|_| {
+            g.snap(random_point(&g, &mut rng), Profile::Foot, false, 1e6)
+                .unwrap()
+        })
         .collect();
     let seeds: Vec<(NodeId, u64)> = shelters
         .iter()

@@ -150,7 +150,7 @@ pub fn nearest_edge_m(
                 .expect("between two valid positions")
             };
             let (mut lo, mut hi) = (0.0f64, 1.0f64);
-            for _ in 0..100 {
+            for _ in 0..60 {
                 let m1 = lo + (hi - lo) / 3.0;
                 let m2 = hi - (hi - lo) / 3.0;
                 if haversine_m(p, at(m1)) <= haversine_m(p, at(m2)) {

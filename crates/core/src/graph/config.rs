@@ -109,7 +109,7 @@ impl VehicleSpeeds {
 /// Converts a length at a speed into deciseconds, at least 1 for a positive length, saturating
 /// below `u32::MAX` (which means "not allowed").
 pub(crate) fn time_ds(length_m: f64, speed_kmh: f64) -> u32 {
-    if !(speed_kmh > 0.0) || !length_m.is_finite() {
+    if speed_kmh.is_nan() || speed_kmh <= 0.0 || !length_m.is_finite() {
         return u32::MAX;
     }
     let ds = (length_m / (speed_kmh / 3.6) * 10.0).round();

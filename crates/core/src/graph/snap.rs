@@ -7,7 +7,7 @@
 //! with the cosine of the highest latitude involved, exceeds the best distance found (or the
 //! limit). Not meant for lines crossing the antimeridian.
 
-use super::{cumulative_m, lerp, build::M_PER_DEG, Profile, RoadGraph, NONE};
+use super::{build::M_PER_DEG, cumulative_m, lerp, Profile, RoadGraph, NONE};
 use crate::{haversine_m, EdgeId, LonLat};
 
 /// A position snapped onto an edge.
@@ -51,7 +51,7 @@ impl RoadGraph {
         allow_rail: bool,
         max_distance_m: f64,
     ) -> Result<Snap, SnapError> {
-        if !(max_distance_m >= 0.0) {
+        if max_distance_m.is_nan() || max_distance_m < 0.0 {
             return Err(SnapError::InvalidDistance {
                 value: max_distance_m,
             });
@@ -61,13 +61,22 @@ impl RoadGraph {
             profile: profile.as_str(),
             max_distance_m,
         };
-        let cos = p.lat().abs().max(self.max_abs_lat).min(89.9).to_radians().cos();
+        let cos = p
+            .lat()
+            .abs()
+            .max(self.max_abs_lat)
+            .min(89.9)
+            .to_radians()
+            .cos();
         // Lower bound, metres per degree of planar lon/lat distance (with 0.5 % slack for the
         // difference between haversine and the local frame).
         let m_per_deg = M_PER_DEG * cos * 0.995;
         let cos_p = p.lat().to_radians().cos();
         let mut best: Option<(f64, u32, u32, f64, LonLat)> = None;
-        for (entry, d2) in self.rtree.nearest_neighbor_iter_with_distance_2([p.lon(), p.lat()]) {
+        for (entry, d2) in self
+            .rtree
+            .nearest_neighbor_iter_with_distance_2([p.lon(), p.lat()])
+        {
             let bound = d2.sqrt() * m_per_deg;
             let limit = best.map_or(max_distance_m, |b| b.0.min(max_distance_m));
             if bound > limit {
@@ -95,7 +104,8 @@ impl RoadGraph {
             let pb = LonLat::new(b[0], b[1]).unwrap_or(p);
             let q = lerp(pa, pb, t);
             let d = haversine_m(p, q);
-            if d <= max_distance_m && best.is_none_or(|bst| (d, arc, piece) < (bst.0, bst.1, bst.2)) {
+            if d <= max_distance_m && best.is_none_or(|bst| (d, arc, piece) < (bst.0, bst.1, bst.2))
+            {
                 best = Some((d, arc, piece, t, q));
             }
         }

@@ -40,12 +40,12 @@
 
 mod state;
 
-use crate::graph::{Profile, RoadGraph, NOT_ALLOWED};
+use crate::graph::{Profile, RoadGraph};
 use crate::{EdgeId, LonLat, NodeId, Snap};
 use state::{Side, NONE};
 
-/// Blocked edge weight.
-pub const BLOCKED: u32 = u32::MAX;
+/// Blocked edge weight (the same value as [`NOT_ALLOWED`](crate::graph::NOT_ALLOWED)).
+pub const BLOCKED: u32 = crate::graph::NOT_ALLOWED;
 
 /// Travel time weights (deciseconds) for a profile: [`RoadGraph::time_ds`] where
 /// [`RoadGraph::usable`], [`BLOCKED`] elsewhere.
@@ -163,7 +163,10 @@ impl Path {
 
     /// Length along the edges, metres.
     pub fn length_m(&self, graph: &RoadGraph) -> f64 {
-        self.edges.iter().map(|&e| f64::from(graph.length_m(e))).sum()
+        self.edges
+            .iter()
+            .map(|&e| f64::from(graph.length_m(e)))
+            .sum()
     }
 }
 
@@ -249,14 +252,14 @@ impl Reach<'_> {
     /// Index (into the sources given) of the node's nearest source.
     pub fn origin(&self, node: NodeId) -> Option<usize> {
         self.cost(node)?;
-        Some(self.side.origin[node.index()] as usize)
+        Some(self.side.origin(node.0) as usize)
     }
 
     /// The last edge of the tree path to the node (forward), or the first edge from the node
     /// towards its source (backward). `None` at a source.
     pub fn parent_edge(&self, node: NodeId) -> Option<EdgeId> {
         self.cost(node)?;
-        let e = self.side.parent[node.index()];
+        let e = self.side.parent(node.0);
         (e != NONE).then_some(EdgeId(e))
     }
 
@@ -267,7 +270,7 @@ impl Reach<'_> {
         let mut edges = Vec::new();
         let mut v = node.0;
         loop {
-            let e = self.side.parent[v as usize];
+            let e = self.side.parent(v);
             if e == NONE {
                 break;
             }
@@ -458,13 +461,10 @@ impl Router {
                 break;
             }
             let Some((d, u)) = side.pop() else { break };
-            let origin = side.origin[u as usize];
+            let origin = side.origin(u);
             match direction {
                 Direction::Forward => {
-                    let (a, b) = (
-                        graph.first_out[u as usize],
-                        graph.first_out[u as usize + 1],
-                    );
+                    let (a, b) = (graph.first_out[u as usize], graph.first_out[u as usize + 1]);
                     for e in a..b {
                         let w = weights[e as usize];
                         if w != BLOCKED {
@@ -572,24 +572,22 @@ impl Router {
                 }
             }
         }
-        loop {
-            let (Some(tf), Some(tb)) = (self.fwd.peek(), self.bwd.peek()) else {
-                break;
-            };
+        while let (Some(tf), Some(tb)) = (self.fwd.peek(), self.bwd.peek()) {
             if tf.saturating_add(tb) >= best {
                 break;
             }
             if tf <= tb {
                 let Some((d, u)) = self.fwd.pop() else { break };
-                self.expand_forward(graph, weights, u, d, best, &mut meet)
-                    .map(|b| best = b);
+                if let Some(b) = self.expand_forward(graph, weights, u, d, best, &mut meet) {
+                    best = b;
+                }
             } else {
                 let Some((d, v)) = self.bwd.pop() else { break };
                 let (a, b) = (
                     graph.first_in[v as usize] as usize,
                     graph.first_in[v as usize + 1] as usize,
                 );
-                let origin = self.bwd.origin[v as usize];
+                let origin = self.bwd.origin(v);
                 for &e in &graph.in_edge[a..b] {
                     let w = weights[e as usize];
                     if w == BLOCKED {
@@ -598,7 +596,7 @@ impl Router {
                     let u = graph.tail[e as usize];
                     let nd = d + u64::from(w);
                     if self.bwd.relax(u, nd, e, origin) && self.fwd.reached(u) {
-                        let c = nd.saturating_add(self.fwd.dist[u as usize]);
+                        let c = nd.saturating_add(self.fwd.cost(u));
                         if c < best {
                             best = c;
                             meet = u;
@@ -623,7 +621,7 @@ impl Router {
         meet: &mut u32,
     ) -> Option<u64> {
         let mut improved = None;
-        let origin = self.fwd.origin[u as usize];
+        let origin = self.fwd.origin(u);
         let (a, b) = (graph.first_out[u as usize], graph.first_out[u as usize + 1]);
         for e in a..b {
             let w = weights[e as usize];
@@ -633,7 +631,7 @@ impl Router {
             let v = graph.head[e as usize];
             let nd = d + u64::from(w);
             if self.fwd.relax(v, nd, e, origin) && self.bwd.reached(v) {
-                let c = nd.saturating_add(self.bwd.dist[v as usize]);
+                let c = nd.saturating_add(self.bwd.cost(v));
                 if c < best {
                     best = c;
                     *meet = v;
@@ -649,24 +647,24 @@ impl Router {
     fn unpack(&self, graph: &RoadGraph, meet: u32) -> (usize, Vec<EdgeId>, Vec<EdgeId>, usize) {
         let mut fwd = Vec::new();
         let mut v = meet;
-        while self.fwd.parent[v as usize] != NONE {
-            let e = self.fwd.parent[v as usize];
+        while self.fwd.parent(v) != NONE {
+            let e = self.fwd.parent(v);
             fwd.push(EdgeId(e));
             v = graph.tail[e as usize];
         }
         fwd.reverse();
         let mut back = Vec::new();
         let mut v = meet;
-        while self.bwd.parent[v as usize] != NONE {
-            let e = self.bwd.parent[v as usize];
+        while self.bwd.parent(v) != NONE {
+            let e = self.bwd.parent(v);
             back.push(EdgeId(e));
             v = graph.head[e as usize];
         }
         (
-            self.fwd.origin[meet as usize] as usize,
+            self.fwd.origin(meet) as usize,
             fwd,
             back,
-            self.bwd.origin[meet as usize] as usize,
+            self.bwd.origin(meet) as usize,
         )
     }
 }
@@ -677,5 +675,4 @@ fn check(graph: &RoadGraph, weights: &[u32]) {
         graph.edge_count(),
         "one weight per edge of the graph"
     );
-    debug_assert!(NOT_ALLOWED == BLOCKED);
 }

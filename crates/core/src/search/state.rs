@@ -1,18 +1,32 @@
-//! Reusable per-direction search state: tentative costs, parents and origins whose validity is
-//! told by a generation stamp (as fast_paths' `valid_flags.rs`), so starting a new search costs
-//! O(1) instead of clearing `n` entries, plus a binary heap with integer keys and lazy deletion.
+//! Reusable per-direction search state: one label per node (tentative cost, parent edge,
+//! origin) whose validity is told by a generation stamp (as fast_paths' `valid_flags.rs`), so
+//! starting a new search costs O(1) instead of clearing `n` entries, plus a binary heap with
+//! integer keys and lazy deletion. A label is one 24-byte record, so relaxing an edge touches
+//! one cache line.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 pub(crate) const NONE: u32 = u32::MAX;
 
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    dist: u64,
+    parent: u32,
+    origin: u32,
+    stamp: u32,
+}
+
+const EMPTY: Label = Label {
+    dist: u64::MAX,
+    parent: NONE,
+    origin: NONE,
+    stamp: 0,
+};
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Side {
-    pub(crate) dist: Vec<u64>,
-    pub(crate) parent: Vec<u32>,
-    pub(crate) origin: Vec<u32>,
-    stamp: Vec<u32>,
+    labels: Vec<Label>,
     generation: u32,
     pub(crate) heap: BinaryHeap<Reverse<(u64, u32)>>,
     pub(crate) settled: Vec<u32>,
@@ -22,15 +36,12 @@ impl Side {
     /// Starts a new search over `n` nodes: O(1) unless the arrays must grow or the generation
     /// counter wraps.
     pub(crate) fn reset(&mut self, n: usize) {
-        if self.stamp.len() < n {
-            self.dist.resize(n, u64::MAX);
-            self.parent.resize(n, NONE);
-            self.origin.resize(n, NONE);
-            self.stamp.resize(n, 0);
+        if self.labels.len() < n {
+            self.labels.resize(n, EMPTY);
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.labels.iter_mut().for_each(|l| l.stamp = 0);
             self.generation = 1;
         }
         self.heap.clear();
@@ -40,28 +51,44 @@ impl Side {
     /// Whether `v` has a label in this search.
     #[inline]
     pub(crate) fn reached(&self, v: u32) -> bool {
-        self.stamp[v as usize] == self.generation
+        self.labels[v as usize].stamp == self.generation
     }
 
     /// The label of `v`, `u64::MAX` if it has none.
     #[inline]
     pub(crate) fn cost(&self, v: u32) -> u64 {
-        if self.reached(v) {
-            self.dist[v as usize]
+        let l = &self.labels[v as usize];
+        if l.stamp == self.generation {
+            l.dist
         } else {
             u64::MAX
         }
     }
 
-    /// Marks `v` without a label (used as a set of targets). Returns whether it was new.
+    /// The parent edge of a reached node (`NONE` at a seed).
+    #[inline]
+    pub(crate) fn parent(&self, v: u32) -> u32 {
+        self.labels[v as usize].parent
+    }
+
+    /// The seed index a reached node's label comes from.
+    #[inline]
+    pub(crate) fn origin(&self, v: u32) -> u32 {
+        self.labels[v as usize].origin
+    }
+
+    /// Marks `v` without a cost (used as a set of targets). Returns whether it was new.
     #[inline]
     pub(crate) fn mark(&mut self, v: u32) -> bool {
-        let i = v as usize;
-        if self.stamp[i] == self.generation {
+        let generation = self.generation;
+        let l = &mut self.labels[v as usize];
+        if l.stamp == generation {
             return false;
         }
-        self.stamp[i] = self.generation;
-        self.dist[i] = u64::MAX;
+        *l = Label {
+            stamp: generation,
+            ..EMPTY
+        };
         true
     }
 
@@ -69,14 +96,17 @@ impl Side {
     /// improvement, queueing it. Returns whether it improved.
     #[inline]
     pub(crate) fn relax(&mut self, v: u32, d: u64, parent: u32, origin: u32) -> bool {
-        let i = v as usize;
-        if self.stamp[i] == self.generation && self.dist[i] <= d {
+        let generation = self.generation;
+        let l = &mut self.labels[v as usize];
+        if l.stamp == generation && l.dist <= d {
             return false;
         }
-        self.stamp[i] = self.generation;
-        self.dist[i] = d;
-        self.parent[i] = parent;
-        self.origin[i] = origin;
+        *l = Label {
+            dist: d,
+            parent,
+            origin,
+            stamp: generation,
+        };
         self.heap.push(Reverse((d, v)));
         true
     }
@@ -85,7 +115,7 @@ impl Side {
     #[inline]
     pub(crate) fn peek(&mut self) -> Option<u64> {
         while let Some(&Reverse((d, v))) = self.heap.peek() {
-            if d == self.dist[v as usize] && self.reached(v) {
+            if self.cost(v) == d {
                 return Some(d);
             }
             self.heap.pop();
@@ -93,7 +123,7 @@ impl Side {
         None
     }
 
-    /// Pops the next node to settle (after [`Side::peek`]).
+    /// Pops the next node to settle (after dropping stale entries).
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(u64, u32)> {
         self.peek()?;
@@ -134,12 +164,22 @@ mod tests {
     }
 
     #[test]
+    fn marks_are_reached_without_a_cost() {
+        let mut s = Side::default();
+        s.reset(2);
+        assert!(s.mark(1));
+        assert!(!s.mark(1));
+        assert!(s.reached(1));
+        assert_eq!(s.cost(1), u64::MAX);
+    }
+
+    #[test]
     fn wrapping_generation_clears_stamps() {
         let mut s = Side::default();
         s.reset(1);
         s.relax(0, 1, NONE, 0);
         s.generation = u32::MAX;
-        s.stamp[0] = 1;
+        s.labels[0].stamp = 1;
         s.reset(1);
         assert_eq!(s.generation, 1);
         assert!(!s.reached(0));
