@@ -505,7 +505,7 @@ fn snapping_in_the_sea_is_an_error_that_says_so() {
 
 #[test]
 fn snapping_matches_a_brute_force_scan() {
-    let g = build(&road_like_graph(1500, 9));
+    let g = build(&road_like_graph(600, 9));
     let mut rng = StdRng::seed_from_u64(9);
     let bbox = (0..g.node_count() as u32).fold([180.0f64, 90.0, -180.0, -90.0], |b, n| {
         let q = g.node_position(NodeId(n));

@@ -7,7 +7,7 @@
 //! with the cosine of the highest latitude involved, exceeds the best distance found (or the
 //! limit). Not meant for lines crossing the antimeridian.
 
-use super::{build::M_PER_DEG, cumulative_m, lerp, Profile, RoadGraph, NONE};
+use super::{build::M_PER_DEG, lerp, Profile, RoadGraph, NONE};
 use crate::{haversine_m, EdgeId, LonLat};
 
 /// A position snapped onto an edge.
@@ -116,10 +116,16 @@ impl RoadGraph {
         // Fraction along the arc (geometry order), then along the edge.
         let a = arc as usize;
         let pts = &self.geom[self.arc_first[a] as usize..self.arc_first[a + 1] as usize];
-        let cum = cumulative_m(pts);
-        let total = cum[cum.len() - 1];
-        let piece = piece as usize;
-        let along = cum[piece] + (cum[piece + 1] - cum[piece]) * t;
+        let (mut along, mut total) = (0.0, 0.0);
+        for (i, w) in pts.windows(2).enumerate() {
+            let d = haversine_m(w[0], w[1]);
+            if i < piece as usize {
+                along += d;
+            } else if i == piece as usize {
+                along += d * t;
+            }
+            total += d;
+        }
         let f_arc = if total > 0.0 {
             (along / total).clamp(0.0, 1.0)
         } else {

@@ -89,52 +89,79 @@ pub struct Seed {
     pub edge: EdgeId,
 }
 
-/// The nodes a route leaving the snapped point can reach first: the head of the snapped edge
-/// (cost of the rest of the edge) and, through its twin, its tail.
-pub fn source_seeds(graph: &RoadGraph, weights: &[u32], snap: &Snap) -> Vec<Seed> {
-    let mut out = Vec::with_capacity(2);
-    let e = snap.edge;
-    if weights[e.index()] != BLOCKED {
-        out.push(Seed {
-            node: graph.head(e),
-            cost: partial_cost(weights[e.index()], 1.0 - snap.fraction),
+/// Up to two seeds in a fixed array (no allocation).
+#[derive(Debug, Clone, Copy)]
+struct SeedPair {
+    seeds: [Seed; 2],
+    len: usize,
+}
+
+impl SeedPair {
+    fn of(graph: &RoadGraph, weights: &[u32], snap: &Snap, leaving: bool) -> Self {
+        let e = snap.edge;
+        let empty = Seed {
+            node: NodeId(0),
+            cost: 0,
             edge: e,
-        });
-    }
-    if let Some(t) = graph.twin(e) {
-        if weights[t.index()] != BLOCKED {
-            out.push(Seed {
-                node: graph.head(t),
-                cost: partial_cost(weights[t.index()], snap.fraction),
-                edge: t,
-            });
+        };
+        let mut pair = SeedPair {
+            seeds: [empty; 2],
+            len: 0,
+        };
+        // Along the snapped edge: leaving reaches its head, arriving comes from its tail.
+        let mut push = |edge: EdgeId, node: NodeId, fraction: f64| {
+            let w = weights[edge.index()];
+            if w != BLOCKED {
+                pair.seeds[pair.len] = Seed {
+                    node,
+                    cost: partial_cost(w, fraction),
+                    edge,
+                };
+                pair.len += 1;
+            }
+        };
+        if leaving {
+            push(e, graph.head(e), 1.0 - snap.fraction);
+        } else {
+            push(e, graph.tail(e), snap.fraction);
         }
+        if let Some(t) = graph.twin(e) {
+            if leaving {
+                push(t, graph.head(t), snap.fraction);
+            } else {
+                push(t, graph.tail(t), 1.0 - snap.fraction);
+            }
+        }
+        pair
     }
-    out
+
+    fn as_slice(&self) -> &[Seed] {
+        &self.seeds[..self.len]
+    }
+
+    fn nodes(&self) -> ([(u32, u64); 2], usize) {
+        let mut out = [(0, 0); 2];
+        for (o, s) in out.iter_mut().zip(self.as_slice()) {
+            *o = (s.node.0, s.cost);
+        }
+        (out, self.len)
+    }
+}
+
+/// The nodes a route leaving the snapped point can reach first: the head of the snapped edge
+/// (cost of the rest of the edge) and, through its twin, its tail. Blocked directions are left
+/// out.
+pub fn source_seeds(graph: &RoadGraph, weights: &[u32], snap: &Snap) -> Vec<Seed> {
+    SeedPair::of(graph, weights, snap, true).as_slice().to_vec()
 }
 
 /// The nodes a route arriving at the snapped point comes from: the tail of the snapped edge
-/// (cost of the edge up to the point) and, through its twin, its head.
+/// (cost of the edge up to the point) and, through its twin, its head. Blocked directions are
+/// left out.
 pub fn target_seeds(graph: &RoadGraph, weights: &[u32], snap: &Snap) -> Vec<Seed> {
-    let mut out = Vec::with_capacity(2);
-    let e = snap.edge;
-    if weights[e.index()] != BLOCKED {
-        out.push(Seed {
-            node: graph.tail(e),
-            cost: partial_cost(weights[e.index()], snap.fraction),
-            edge: e,
-        });
-    }
-    if let Some(t) = graph.twin(e) {
-        if weights[t.index()] != BLOCKED {
-            out.push(Seed {
-                node: graph.tail(t),
-                cost: partial_cost(weights[t.index()], 1.0 - snap.fraction),
-                edge: t,
-            });
-        }
-    }
-    out
+    SeedPair::of(graph, weights, snap, false)
+        .as_slice()
+        .to_vec()
 }
 
 /// A node-to-node shortest path.
@@ -377,16 +404,16 @@ impl Router {
                 }
             }
         }
-        let src = source_seeds(graph, weights, source);
-        let dst = target_seeds(graph, weights, target);
-        let s: Vec<(u32, u64)> = src.iter().map(|s| (s.node.0, s.cost)).collect();
-        let t: Vec<(u32, u64)> = dst.iter().map(|s| (s.node.0, s.cost)).collect();
+        let src = SeedPair::of(graph, weights, source, true);
+        let dst = SeedPair::of(graph, weights, target, false);
+        let (s, sn) = src.nodes();
+        let (t, tn) = dst.nodes();
         let bound = direct.map_or(u64::MAX, |d| d.0);
-        let found = self.bidirectional(graph, weights, &s, &t, bound);
+        let found = self.bidirectional(graph, weights, &s[..sn], &t[..tn], bound);
         match found {
             Some((cost, meet)) if meet != NONE => {
                 let (si, fwd, back, ti) = self.unpack(graph, meet);
-                let (first, last) = (src[si], dst[ti]);
+                let (first, last) = (src.seeds[si], dst.seeds[ti]);
                 let mut edges = Vec::with_capacity(fwd.len() + back.len() + 2);
                 edges.push(first.edge);
                 edges.extend(fwd);
