@@ -14,16 +14,19 @@
 
 mod coord;
 mod error;
+pub mod graph;
 mod id;
 pub mod incident;
 mod located;
 pub mod road;
+pub mod search;
 pub mod shelter;
 pub mod transit;
 pub mod weather;
 
 pub use coord::{haversine_m, LonLat};
 pub use error::InvalidValue;
+pub use graph::{GraphConfig, Profile, RoadGraph, Snap, SnapError};
 pub use id::{EdgeId, IncidentId, NodeId, ShelterId, TransitId};
 pub use incident::{
     Incident, IncidentCategory, LocationPrecision, ReviewStatus, Severity, TimePrecision,

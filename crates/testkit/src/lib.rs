@@ -1,5 +1,8 @@
 //! Test support for senda: where the real data lives, seeded generators and oracles.
 
+pub mod gen;
+pub mod oracle;
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the folder holding the root `Cargo.toml`).
