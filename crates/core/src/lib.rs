@@ -17,6 +17,7 @@ mod error;
 mod id;
 pub mod incident;
 mod located;
+pub mod risk;
 pub mod road;
 pub mod shelter;
 pub mod transit;
