@@ -3,9 +3,9 @@
 use super::alerts::alert_coverage;
 use super::config::{block_bit, crossings_bit, HazardKind, RiskConfig, RiskProfile};
 use super::kernel::{
-    add_to_children, contribution, expand_coarse, groups, merge_into, spread_group, CellData,
-    Contribution, KernelScratch,
+    contribution, for_children, groups, spread_group, CellData, Contribution, KernelScratch,
 };
+use super::shards::{build_shards, Shards};
 use super::line::Sampling;
 use super::{cell_at, CellMap, WeatherConfig};
 use crate::{Incident, InvalidValue, LonLat, SourceKey, WeatherAlert};
@@ -23,7 +23,7 @@ pub struct RiskField {
     config: RiskConfig,
     resolution: Resolution,
     at: DateTime<Utc>,
-    cells: CellMap<CellData>,
+    cells: Shards,
     /// Alerts (indices into `alerts`) covering each cell, for explanations.
     cell_alerts: CellMap<Vec<u32>>,
     alerts: Vec<ActiveAlert>,
@@ -159,10 +159,6 @@ impl AffectedCells {
     }
 }
 
-/// Number of chunks the incident spreading is split into per thread (balances clustered
-/// data without merging many large maps).
-const CHUNKS_PER_THREAD: usize = 2;
-
 impl RiskField {
     /// Builds the field at `at` from incidents and weather alerts.
     ///
@@ -184,21 +180,7 @@ impl RiskField {
             .collect();
         let incidents_counted = contributions.len();
         contributions.par_sort_unstable_by_key(Contribution::key);
-        let groups = groups(&contributions);
-        let chunks = (rayon::current_num_threads() * CHUNKS_PER_THREAD).max(1);
-        let chunk_len = groups.len().div_ceil(chunks).max(1);
-        let maps: Vec<CellMap<CellData>> = groups
-            .par_chunks(chunk_len)
-            .map(|chunk| {
-                let mut acc = CellMap::default();
-                let mut scratch = KernelScratch::default();
-                for g in chunk {
-                    spread_group(&contributions[g.clone()], config, &mut scratch, &mut acc, |_| {});
-                }
-                expand_coarse(acc, resolution)
-            })
-            .collect();
-        let cells = merge_maps(maps);
+        let cells = build_shards(&contributions, config, resolution);
         let mut field = Self {
             config: config.clone(),
             resolution,
@@ -257,7 +239,7 @@ impl RiskField {
             }
         }
         for (cell, list) in &self.cell_alerts {
-            let data = self.cells.entry(*cell).or_default();
+            let data = self.cells.entry(*cell);
             data.hazard = [0.0; 2];
             data.flags = 0;
             for profile in RiskProfile::ALL {
@@ -286,17 +268,19 @@ impl RiskField {
         contributions.sort_unstable_by_key(Contribution::key);
         let mut scratch = KernelScratch::default();
         let mut touched = Vec::new();
+        let cells = &mut self.cells;
         for g in groups(&contributions) {
-            let mut acc = CellMap::default();
-            spread_group(&contributions[g], &self.config, &mut scratch, &mut acc, |_| {});
-            for (cell, data) in acc {
+            spread_group(&contributions[g], &self.config, &mut scratch, |cell, sums, w| {
                 if cell.resolution() == res {
-                    self.cells.entry(cell).or_default().add_incident(&data, 1.0);
+                    cells.entry(cell).add_group(sums, w);
                     touched.push(cell);
                 } else {
-                    add_to_children(cell, &data, res, &mut self.cells, |c| touched.push(c));
+                    for_children(cell, res, |child, share| {
+                        cells.entry(child).add_group(sums, w * share);
+                        touched.push(child);
+                    });
                 }
-            }
+            });
         }
         AffectedCells::from_unsorted(touched)
     }
@@ -448,13 +432,3 @@ pub(crate) fn combined_hazard(
     best.into_iter().flatten().collect()
 }
 
-/// Merges per-chunk maps into the largest one.
-fn merge_maps(mut maps: Vec<CellMap<CellData>>) -> CellMap<CellData> {
-    maps.sort_by_key(|m| std::cmp::Reverse(m.len()));
-    let mut iter = maps.into_iter();
-    let mut out = iter.next().unwrap_or_default();
-    for m in iter {
-        merge_into(&mut out, m);
-    }
-    out
-}

@@ -33,12 +33,30 @@ impl Default for CellData {
 }
 
 impl CellData {
+    /// Adds `share` of another cell's incident risk (all categories).
     pub fn add_incident(&mut self, other: &CellData, share: f64) {
         self.incident += other.incident * share;
         for (a, b) in self.categories.iter_mut().zip(&other.categories) {
-            *a += (f64::from(*b) * share) as f32;
+            if *b != 0.0 {
+                *a += (f64::from(*b) * share) as f32;
+            }
         }
     }
+
+    /// Adds `share` of a group's sums (only the categories it holds).
+    pub fn add_group(&mut self, sums: &GroupSums, share: f64) {
+        self.incident += sums.total * share;
+        for &(c, w) in &sums.categories[..sums.len] {
+            self.categories[usize::from(c)] += (w * share) as f32;
+        }
+    }
+}
+
+/// The sums of a group of contributions: total and the non-zero categories.
+pub(crate) struct GroupSums {
+    total: f64,
+    categories: [(u8, f64); N_CATEGORIES],
+    len: usize,
 }
 
 pub(crate) fn precision_index(p: LocationPrecision) -> u8 {
@@ -110,10 +128,13 @@ pub(crate) fn groups(sorted: &[Contribution]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// Scratch buffers for kernel evaluation.
+/// Scratch buffers for kernel evaluation (one per thread).
 #[derive(Default)]
 pub(crate) struct KernelScratch {
     disk: Vec<(CellIndex, u32)>,
+    ring_weight: Vec<f64>,
+    /// Local centre spacing, km, by the reference cell of an anchor (see `local_spacing_km`).
+    spacing: CellMap<f64>,
     /// `(cell, weight)`, weights summing to 1.
     pub kernel: Vec<(CellIndex, f64)>,
 }
@@ -133,27 +154,44 @@ fn disk_distances(origin: CellIndex, k: u32, out: &mut Vec<(CellIndex, u32)>) {
     }
 }
 
-/// Distance from a cell's centre to its neighbours' centres, km (one neighbour measured).
-fn local_spacing_km(origin: CellIndex, scratch: &mut Vec<(CellIndex, u32)>) -> f64 {
-    disk_distances(origin, 1, scratch);
-    let centre = LatLng::from(origin);
+/// Resolution of the anchor cells over which the centre spacing is taken as constant
+/// (res 3: ≈ 12,000 km², across which H3 cell sizes change by well under 1 %).
+const SPACING_ANCHOR: Resolution = Resolution::Three;
+
+/// Distance between neighbouring cell centres around `origin`, km: measured once per anchor
+/// (the origin's ancestor at [`SPACING_ANCHOR`]) at the anchor's centre child, so every
+/// origin in the anchor — whichever is met first — gets the same value.
+fn local_spacing_km(origin: CellIndex, scratch: &mut KernelScratch) -> f64 {
+    let res = origin.resolution();
+    let reference = origin
+        .parent(SPACING_ANCHOR.min(res))
+        .and_then(|a| a.center_child(res))
+        .unwrap_or(origin);
+    if let Some(&s) = scratch.spacing.get(&reference) {
+        return s;
+    }
+    disk_distances(reference, 1, &mut scratch.disk);
+    let centre = LatLng::from(reference);
     let measured = scratch
+        .disk
         .iter()
         .find(|(_, d)| *d == 1)
         .map(|(c, _)| centre.distance_km(LatLng::from(*c)))
         .unwrap_or(0.0);
-    if measured.is_finite() && measured > 0.0 {
+    let s = if measured.is_finite() && measured > 0.0 {
         measured
     } else {
-        mean_spacing_km(origin.resolution())
-    }
+        mean_spacing_km(res)
+    };
+    scratch.spacing.insert(reference, s);
+    s
 }
 
 /// Fills `scratch.kernel` with the spread's kernel around `origin`: every cell of the rings
 /// `0..=k` (k = the rings whose distance `ring × spacing` stays within the radius), weighted
 /// `exp(-(ring × spacing)² / 2σ²)` and normalised to sum to 1.
 pub(crate) fn kernel(origin: CellIndex, spread: &Spread, scratch: &mut KernelScratch) {
-    let spacing = local_spacing_km(origin, &mut scratch.disk);
+    let spacing = local_spacing_km(origin, scratch);
     let rings = (spread.radius_km / spacing + 1e-9).floor();
     let k = if rings.is_finite() && rings > 0.0 {
         (rings as u32).min(MAX_KERNEL_RINGS)
@@ -162,12 +200,12 @@ pub(crate) fn kernel(origin: CellIndex, spread: &Spread, scratch: &mut KernelScr
     };
     disk_distances(origin, k, &mut scratch.disk);
     let two_var = 2.0 * spread.sigma_km * spread.sigma_km;
-    let ring_weight: Vec<f64> = (0..=k)
-        .map(|r| {
-            let d = f64::from(r) * spacing;
-            (-d * d / two_var).exp()
-        })
-        .collect();
+    scratch.ring_weight.clear();
+    scratch.ring_weight.extend((0..=k).map(|r| {
+        let d = f64::from(r) * spacing;
+        (-d * d / two_var).exp()
+    }));
+    let ring_weight = &scratch.ring_weight;
     let total: f64 = scratch
         .disk
         .iter()
@@ -186,28 +224,36 @@ pub(crate) fn kernel(origin: CellIndex, spread: &Spread, scratch: &mut KernelScr
     );
 }
 
-/// Sums a group of contributions sharing an origin: the total and the per-category weights.
-fn group_sums(group: &[Contribution]) -> CellData {
-    let mut sums = CellData::default();
+/// Sums a group of contributions sharing an origin.
+fn group_sums(group: &[Contribution]) -> GroupSums {
     let mut cats = [0.0f64; N_CATEGORIES];
+    let mut total = 0.0;
     for c in group {
-        sums.incident += c.weight;
+        total += c.weight;
         cats[usize::from(c.category)] += c.weight;
     }
-    for (s, c) in sums.categories.iter_mut().zip(cats) {
-        *s = c as f32;
+    let mut sums = GroupSums {
+        total,
+        categories: [(0, 0.0); N_CATEGORIES],
+        len: 0,
+    };
+    for (i, w) in cats.into_iter().enumerate() {
+        if w != 0.0 {
+            sums.categories[sums.len] = (i as u8, w);
+            sums.len += 1;
+        }
     }
     sums
 }
 
-/// Spreads one group through its kernel into `acc`, keyed at the kernel's resolution (coarse
-/// cells are expanded later by [`expand_coarse`]); calls `touched` with every key written.
+/// Spreads one group through its kernel: calls `sink(cell, sums, weight)` for every kernel
+/// cell, at the kernel's resolution (a coarse cell is shared among its children later, see
+/// [`for_children`]).
 pub(crate) fn spread_group(
     group: &[Contribution],
     config: &RiskConfig,
     scratch: &mut KernelScratch,
-    acc: &mut CellMap<CellData>,
-    mut touched: impl FnMut(CellIndex),
+    mut sink: impl FnMut(CellIndex, &GroupSums, f64),
 ) {
     let Some(first) = group.first() else {
         return;
@@ -216,54 +262,20 @@ pub(crate) fn spread_group(
     let sums = group_sums(group);
     kernel(first.origin, spread, scratch);
     for &(cell, w) in &scratch.kernel {
-        acc.entry(cell).or_default().add_incident(&sums, w);
-        touched(cell);
+        sink(cell, &sums, w);
     }
 }
 
-/// Moves the weight of every cell coarser than `res` equally onto its children at `res`.
-pub(crate) fn expand_coarse(acc: CellMap<CellData>, res: Resolution) -> CellMap<CellData> {
-    let mut coarse = Vec::new();
-    let mut fine = CellMap::default();
-    fine.reserve(acc.len());
-    for (cell, data) in acc {
-        if cell.resolution() == res {
-            fine.insert(cell, data);
-        } else {
-            coarse.push((cell, data));
-        }
-    }
-    coarse.sort_unstable_by_key(|(c, _)| *c);
-    for (cell, data) in coarse {
-        add_to_children(cell, &data, res, &mut fine, |_| {});
-    }
-    fine
-}
-
-/// Adds a coarse cell's incident weight to its children at `res`, equally.
-pub(crate) fn add_to_children(
-    cell: CellIndex,
-    data: &CellData,
-    res: Resolution,
-    fine: &mut CellMap<CellData>,
-    mut touched: impl FnMut(CellIndex),
-) {
+/// Calls `f(child, share)` for every child of `cell` at `res`, with equal shares summing
+/// to 1 (so a coarse cell's weight is conserved).
+pub(crate) fn for_children(cell: CellIndex, res: Resolution, mut f: impl FnMut(CellIndex, f64)) {
     let n = cell.children_count(res);
     if n == 0 {
         return;
     }
     let share = 1.0 / n as f64;
     for child in cell.children(res) {
-        fine.entry(child).or_default().add_incident(data, share);
-        touched(child);
-    }
-}
-
-/// Adds every entry of `from` into `into` (incident parts only).
-pub(crate) fn merge_into(into: &mut CellMap<CellData>, from: CellMap<CellData>) {
-    into.reserve(from.len());
-    for (cell, data) in from {
-        into.entry(cell).or_default().add_incident(&data, 1.0);
+        f(child, share);
     }
 }
 

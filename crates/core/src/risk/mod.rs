@@ -49,6 +49,7 @@ mod explain;
 mod field;
 mod kernel;
 mod line;
+mod shards;
 
 pub use config::{
     reference_time, BlockRule, BlockScope, CertaintyWeights, HazardKeywords, HazardKind,
