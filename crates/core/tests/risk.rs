@@ -13,8 +13,8 @@ use senda_core::risk::{
 };
 use senda_core::{
     AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, Circle, Incident,
-    IncidentCategory, LocationPrecision, LonLat, ReviewStatus, Severity, SourceKey,
-    TimePrecision, WeatherAlert,
+    IncidentCategory, LocationPrecision, LonLat, ReviewStatus, Severity, SourceKey, TimePrecision,
+    WeatherAlert,
 };
 use std::collections::HashMap;
 
@@ -111,7 +111,10 @@ fn random_incidents(
 ) -> Vec<Incident> {
     (0..n)
         .map(|k| {
-            let loc = p(rng.random_range(lon.0..lon.1), rng.random_range(lat.0..lat.1));
+            let loc = p(
+                rng.random_range(lon.0..lon.1),
+                rng.random_range(lat.0..lat.1),
+            );
             let age_days = rng.random_range(-30.0..2200.0);
             let when = at() - Duration::seconds((age_days * 86_400.0) as i64);
             let mut i = incident(first_id + k, loc, when);
@@ -168,7 +171,11 @@ fn binning_matches_the_reference_h3_library() {
         for (&(res, column), (_, field)) in wanted.iter().zip(&fields) {
             let expected = &record[column];
             let resolution = Resolution::try_from(res).unwrap();
-            assert_eq!(cell_at(point, resolution).to_string(), expected, "{point} res {res}");
+            assert_eq!(
+                cell_at(point, resolution).to_string(),
+                expected,
+                "{point} res {res}"
+            );
             assert_eq!(field.cell_at(point).to_string(), expected);
         }
         rows += 1;
@@ -403,7 +410,7 @@ fn extreme_alerts_block_the_profiles_they_block() {
         window_around(at()),
         circle.clone(),
     );
-    let field = RiskField::build(&[], &[storm.clone()], at(), &config).unwrap();
+    let field = RiskField::build(&[], std::slice::from_ref(&storm), at(), &config).unwrap();
     let cell = field.cell_at(here);
     assert!(field.blocked(cell, RiskProfile::Foot));
     assert!(field.blocked(cell, RiskProfile::Vehicle));
@@ -469,7 +476,7 @@ fn overlapping_alerts_of_one_kind_take_the_strongest() {
         area,
     );
     let here = p(-92.3, 14.9);
-    let only_strong = RiskField::build(&[], &[strong.clone()], at(), &config).unwrap();
+    let only_strong = RiskField::build(&[], std::slice::from_ref(&strong), at(), &config).unwrap();
     let both = RiskField::build(&[], &[weak, strong.clone()], at(), &config).unwrap();
     let foot = RiskProfile::Foot;
     assert_eq!(both.value_at(here, foot), only_strong.value_at(here, foot));
@@ -507,7 +514,10 @@ fn assert_same_field(a: &RiskField, b: &RiskField) {
     let (ca, cb) = (cells_of(a), cells_of(b));
     for (cell, ra) in &ca {
         let rb = cb.get(cell).copied().unwrap_or(*ra);
-        assert!(close(ra.incident, rb.incident, 1e-9), "{cell}: {ra:?} vs {rb:?}");
+        assert!(
+            close(ra.incident, rb.incident, 1e-9),
+            "{cell}: {ra:?} vs {rb:?}"
+        );
         assert_eq!(ra.hazard_foot, rb.hazard_foot);
         assert_eq!(ra.blocked_foot, rb.blocked_foot);
     }
@@ -539,10 +549,7 @@ fn incremental_add_equals_rebuild_and_reports_every_changed_cell() {
     let all: Vec<Incident> = base.iter().chain(&new).cloned().collect();
     let rebuilt = RiskField::build(&all, &[storm], at(), &config).unwrap();
     assert_same_field(&incremental, &rebuilt);
-    assert_eq!(
-        incremental.incidents_counted(),
-        rebuilt.incidents_counted()
-    );
+    assert_eq!(incremental.incidents_counted(), rebuilt.incidents_counted());
     for (cell, risk) in incremental.cells() {
         let old = before.get(&cell).map_or(0.0, |r| r.incident);
         if risk.incident != old {
@@ -597,7 +604,10 @@ fn recomputing_affected_edges_equals_a_full_recompute() {
         let rebuilt = RiskField::build(&all, &[], at(), &config).unwrap();
         let full = rebuilt.edge_risks(&index, profile).unwrap();
         for (e, (a, b)) in risks.iter().zip(&full).enumerate() {
-            assert!(close(a.exposure, b.exposure, 1e-9), "edge {e}: {a:?} vs {b:?}");
+            assert!(
+                close(a.exposure, b.exposure, 1e-9),
+                "edge {e}: {a:?} vs {b:?}"
+            );
         }
     }
     // A field at another resolution refuses the index.
@@ -639,7 +649,12 @@ fn busy_field() -> RiskField {
 #[test]
 fn integration_is_additive_over_a_split_line() {
     let field = busy_field();
-    let line = [p(-92.9, 14.8), p(-92.6, 15.0), p(-92.45, 15.02), p(-92.2, 15.3)];
+    let line = [
+        p(-92.9, 14.8),
+        p(-92.6, 15.0),
+        p(-92.45, 15.02),
+        p(-92.2, 15.3),
+    ];
     for profile in RiskProfile::ALL {
         let whole = field.integrate(&line, profile);
         assert!(whole.exposure > 0.0);
@@ -654,7 +669,10 @@ fn integration_is_additive_over_a_split_line() {
         let m = p((s.lon() + t.lon()) / 2.0, (s.lat() + t.lat()) / 2.0);
         let first = [line[0], line[1], m];
         let second = [m, line[2], line[3]];
-        let (a, b) = (field.integrate(&first, profile), field.integrate(&second, profile));
+        let (a, b) = (
+            field.integrate(&first, profile),
+            field.integrate(&second, profile),
+        );
         let max_value = whole
             .cells
             .iter()
@@ -678,13 +696,22 @@ fn a_longer_line_through_the_same_cell_costs_more() {
     let cell = cell_at(p(-92.27, 14.9), Resolution::Seven);
     let c = h3o::LatLng::from(cell);
     let here = p(c.lng(), c.lat());
-    let field =
-        RiskField::build(&[incident(1, here, at())], &[], at(), &RiskConfig::default()).unwrap();
+    let field = RiskField::build(
+        &[incident(1, here, at())],
+        &[],
+        at(),
+        &RiskConfig::default(),
+    )
+    .unwrap();
     let centre = field.risk(cell);
     assert!(centre.incident > 0.0);
     let short = [here, p(here.lon() + 0.002, here.lat())];
     let long = [here, p(here.lon() + 0.006, here.lat())];
-    assert!(field.integrate(&long, RiskProfile::Foot).cells.iter().all(|(c, _)| *c == cell));
+    assert!(field
+        .integrate(&long, RiskProfile::Foot)
+        .cells
+        .iter()
+        .all(|(c, _)| *c == cell));
     let (s, l) = (
         field.integrate(&short, RiskProfile::Foot),
         field.integrate(&long, RiskProfile::Foot),
@@ -783,8 +810,11 @@ fn any_incident() -> impl Strategy<Value = Incident> {
 }
 
 fn any_line() -> impl Strategy<Value = Vec<LonLat>> {
-    (location(), prop::collection::vec((-0.05..0.05f64, -0.05..0.05f64), 1..5)).prop_map(
-        |((lon, lat), steps)| {
+    (
+        location(),
+        prop::collection::vec((-0.05..0.05f64, -0.05..0.05f64), 1..5),
+    )
+        .prop_map(|((lon, lat), steps)| {
             let mut line = vec![p(lon, lat)];
             for (dx, dy) in steps {
                 let last = *line.last().unwrap();
@@ -797,8 +827,7 @@ fn any_line() -> impl Strategy<Value = Vec<LonLat>> {
                 line.push(p(x, (last.lat() + dy).clamp(-90.0, 90.0)));
             }
             line
-        },
-    )
+        })
 }
 
 proptest! {
@@ -912,11 +941,20 @@ fn measure_build_add_and_integrate() {
 
     let lines: Vec<Vec<LonLat>> = (0..20_000)
         .map(|_| {
-            let (lon, lat) = (rng.random_range(-100.0..-88.0), rng.random_range(14.0..20.0));
+            let (lon, lat) = (
+                rng.random_range(-100.0..-88.0),
+                rng.random_range(14.0..20.0),
+            );
             vec![
                 p(lon, lat),
-                p(lon + rng.random_range(-0.03..0.03), lat + rng.random_range(-0.03..0.03)),
-                p(lon + rng.random_range(-0.03..0.03), lat + rng.random_range(-0.03..0.03)),
+                p(
+                    lon + rng.random_range(-0.03..0.03),
+                    lat + rng.random_range(-0.03..0.03),
+                ),
+                p(
+                    lon + rng.random_range(-0.03..0.03),
+                    lat + rng.random_range(-0.03..0.03),
+                ),
             ]
         })
         .collect();
@@ -942,5 +980,9 @@ fn measure_build_add_and_integrate() {
     println!("edge index: {} edges in {:.2?}", lines.len(), t.elapsed());
     let t = Instant::now();
     let risks = field.edge_risks(&index, RiskProfile::Foot).unwrap();
-    println!("edge_risks from the index: {} edges in {:.2?}", risks.len(), t.elapsed());
+    println!(
+        "edge_risks from the index: {} edges in {:.2?}",
+        risks.len(),
+        t.elapsed()
+    );
 }

@@ -13,11 +13,7 @@ pub(crate) struct Coverage {
     pub issues: Vec<&'static str>,
 }
 
-pub(crate) fn alert_coverage(
-    alert: &WeatherAlert,
-    res: Resolution,
-    max_cells: usize,
-) -> Coverage {
+pub(crate) fn alert_coverage(alert: &WeatherAlert, res: Resolution, max_cells: usize) -> Coverage {
     let mut cells = Vec::new();
     let mut issues = Vec::new();
     for area in &alert.areas {
@@ -127,8 +123,6 @@ mod tests {
         // π × 20² / 5.2 ≈ 240 cells inside; the margin adds a ring.
         assert!((240..400).contains(&big.len()), "{}", big.len());
         let mut huge = Vec::new();
-        assert!(
-            circle_cells(&Circle::new(centre, 4000.0).unwrap(), res, 1000, &mut huge).is_err()
-        );
+        assert!(circle_cells(&Circle::new(centre, 4000.0).unwrap(), res, 1000, &mut huge).is_err());
     }
 }

@@ -580,18 +580,8 @@ impl Default for WeatherConfig {
                 keywords(
                     HazardKind::Cold,
                     &[
-                        "cold",
-                        "frío",
-                        "frio",
-                        "helada",
-                        "frost",
-                        "freeze",
-                        "nevada",
-                        "snow",
-                        "winter",
-                        "invernal",
-                        "froid",
-                        "geada",
+                        "cold", "frío", "frio", "helada", "frost", "freeze", "nevada", "snow",
+                        "winter", "invernal", "froid", "geada",
                     ],
                 ),
                 keywords(
@@ -702,11 +692,7 @@ pub(crate) fn crossings_bit(profile: RiskProfile) -> u8 {
 impl WeatherConfig {
     /// The hazard kind of an alert (see [`WeatherConfig::keywords`]).
     pub fn classify(&self, alert: &WeatherAlert) -> HazardKind {
-        let events: Vec<String> = alert
-            .texts
-            .iter()
-            .map(|t| t.event.to_lowercase())
-            .collect();
+        let events: Vec<String> = alert.texts.iter().map(|t| t.event.to_lowercase()).collect();
         for group in &self.keywords {
             let hit = group.keywords.iter().any(|k| {
                 let k = k.to_lowercase();
@@ -1057,7 +1043,10 @@ mod tests {
             Utc.with_ymd_and_hms(2024, 2, 4, 12, 0, 0).unwrap()
         );
         assert_eq!(
-            reference_time(Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap(), TimePrecision::Year),
+            reference_time(
+                Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap(),
+                TimePrecision::Year
+            ),
             Utc.with_ymd_and_hms(2023, 7, 2, 12, 0, 0).unwrap()
         );
     }

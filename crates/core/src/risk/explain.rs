@@ -137,14 +137,12 @@ impl RiskField {
             .into_iter()
             .filter(|c| c.2 > 0.0)
             .take(top_n)
-            .map(|(cell, length_m, exposure)| {
-                CellShare {
-                    cell,
-                    center: cell_centre(cell),
-                    length_m,
-                    exposure,
-                    exposure_share: share(exposure, out.total_exposure),
-                }
+            .map(|(cell, length_m, exposure)| CellShare {
+                cell,
+                center: cell_centre(cell),
+                length_m,
+                exposure,
+                exposure_share: share(exposure, out.total_exposure),
             })
             .collect();
         out.categories = IncidentCategory::ALL
@@ -157,8 +155,11 @@ impl RiskField {
                 share: share(exposure, out.total_exposure),
             })
             .collect();
-        out.categories
-            .sort_by(|a, b| b.exposure.total_cmp(&a.exposure).then(a.category.cmp(&b.category)));
+        out.categories.sort_by(|a, b| {
+            b.exposure
+                .total_cmp(&a.exposure)
+                .then(a.category.cmp(&b.category))
+        });
         let mut alert_shares: Vec<AlertShare> = alerts
             .into_iter()
             .enumerate()

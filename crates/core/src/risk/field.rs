@@ -5,8 +5,8 @@ use super::config::{block_bit, crossings_bit, HazardKind, RiskConfig, RiskProfil
 use super::kernel::{
     contribution, for_children, groups, spread_group, CellData, Contribution, KernelScratch,
 };
-use super::shards::{build_shards, Shards};
 use super::line::Sampling;
+use super::shards::{build_shards, Shards};
 use super::{cell_at, CellMap, WeatherConfig};
 use crate::{Incident, InvalidValue, LonLat, SourceKey, WeatherAlert};
 use chrono::{DateTime, Utc};
@@ -223,7 +223,11 @@ impl RiskField {
             let index = self.alerts.len() as u32;
             self.alerts.push(ActiveAlert {
                 key: alert.key.clone(),
-                event: alert.texts.first().map(|t| t.event.clone()).unwrap_or_default(),
+                event: alert
+                    .texts
+                    .first()
+                    .map(|t| t.event.clone())
+                    .unwrap_or_default(),
                 kind,
                 hazard_foot: hazard[0],
                 hazard_vehicle: hazard[1],
@@ -243,8 +247,10 @@ impl RiskField {
             data.hazard = [0.0; 2];
             data.flags = 0;
             for profile in RiskProfile::ALL {
-                data.hazard[profile.index()] =
-                    combined_hazard(list, &self.alerts, profile).iter().map(|(_, h)| h).sum();
+                data.hazard[profile.index()] = combined_hazard(list, &self.alerts, profile)
+                    .iter()
+                    .map(|(_, h)| h)
+                    .sum();
             }
             for &a in list {
                 data.flags |= self.alerts[a as usize].flags;
@@ -270,17 +276,22 @@ impl RiskField {
         let mut touched = Vec::new();
         let cells = &mut self.cells;
         for g in groups(&contributions) {
-            spread_group(&contributions[g], &self.config, &mut scratch, |cell, sums, w| {
-                if cell.resolution() == res {
-                    cells.entry(cell).add_group(sums, w);
-                    touched.push(cell);
-                } else {
-                    for_children(cell, res, |child, share| {
-                        cells.entry(child).add_group(sums, w * share);
-                        touched.push(child);
-                    });
-                }
-            });
+            spread_group(
+                &contributions[g],
+                &self.config,
+                &mut scratch,
+                |cell, sums, w| {
+                    if cell.resolution() == res {
+                        cells.entry(cell).add_group(sums, w);
+                        touched.push(cell);
+                    } else {
+                        for_children(cell, res, |child, share| {
+                            cells.entry(child).add_group(sums, w * share);
+                            touched.push(child);
+                        });
+                    }
+                },
+            );
         }
         AffectedCells::from_unsorted(touched)
     }
@@ -365,9 +376,7 @@ impl RiskField {
 
     /// Every stored cell with its risk, in no particular order (for risk maps and tiles).
     pub fn cells(&self) -> impl Iterator<Item = (CellIndex, CellRisk)> + '_ {
-        self.cells
-            .iter()
-            .map(|(c, d)| (*c, CellRisk::from_data(d)))
+        self.cells.iter().map(|(c, d)| (*c, CellRisk::from_data(d)))
     }
 
     /// Incident risk of a cell by category, largest first, zero categories left out.
@@ -431,4 +440,3 @@ pub(crate) fn combined_hazard(
     }
     best.into_iter().flatten().collect()
 }
-

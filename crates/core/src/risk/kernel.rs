@@ -287,7 +287,9 @@ mod tests {
     fn kernels_sum_to_one_and_peak_at_the_origin() {
         let config = RiskConfig::default();
         let mut scratch = KernelScratch::default();
-        let origin = LatLng::new(14.9, -92.27).unwrap().to_cell(Resolution::Seven);
+        let origin = LatLng::new(14.9, -92.27)
+            .unwrap()
+            .to_cell(Resolution::Seven);
         for spread in [
             config.location.exact,
             config.location.local,

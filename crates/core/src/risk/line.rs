@@ -38,36 +38,34 @@ impl Sampling {
     /// midpoint. Segments are straight in lon/lat, as the map draws them, and cross the
     /// antimeridian the short way.
     pub fn line_cells(&self, line: &[LonLat], out: &mut Vec<(CellIndex, f64)>) -> f64 {
+        self.line_cells_with(&mut CellLocator::new(self.resolution), line, out)
+    }
+
+    pub(crate) fn line_cells_with(
+        &self,
+        locator: &mut CellLocator,
+        line: &[LonLat],
+        out: &mut Vec<(CellIndex, f64)>,
+    ) -> f64 {
         out.clear();
         let mut total = 0.0;
         for pair in line.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             let length = haversine_m(a, b);
-            if !(length > 0.0) {
+            if length.is_nan() || length <= 0.0 {
                 continue;
             }
             total += length;
             let pieces = (length / self.spacing_m).ceil().clamp(1.0, 1e7) as usize;
             let piece = length / pieces as f64;
-            let mut dlon = b.lon() - a.lon();
-            if dlon > 180.0 {
-                dlon -= 360.0;
-            } else if dlon < -180.0 {
-                dlon += 360.0;
-            }
+            let dlon = wrap_lon(b.lon() - a.lon());
             let dlat = b.lat() - a.lat();
             for i in 0..pieces {
                 let t = (i as f64 + 0.5) / pieces as f64;
-                let mut lon = a.lon() + t * dlon;
-                if lon > 180.0 {
-                    lon -= 360.0;
-                } else if lon < -180.0 {
-                    lon += 360.0;
-                }
+                let lon = wrap_lon(a.lon() + t * dlon);
                 let lat = (a.lat() + t * dlat).clamp(-90.0, 90.0);
-                let cell = match LonLat::new(lon, lat) {
-                    Ok(p) => latlng(p).to_cell(self.resolution),
-                    Err(_) => continue,
+                let Some(cell) = locator.locate(lon, lat) else {
+                    continue;
                 };
                 match out.last_mut() {
                     Some((last, len)) if *last == cell => *len += piece,
@@ -89,6 +87,129 @@ impl Sampling {
             out.truncate(w + 1);
         }
         total
+    }
+}
+
+/// A longitude difference or value brought into -180..180.
+fn wrap_lon(lon: f64) -> f64 {
+    if lon > 180.0 {
+        lon - 360.0
+    } else if lon < -180.0 {
+        lon + 360.0
+    } else {
+        lon
+    }
+}
+
+/// Metres per degree of latitude (mean Earth radius).
+const M_PER_DEG: f64 = crate::coord::EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+
+/// Finds the cell of successive nearby points, mostly without H3's full point-to-cell
+/// computation: it keeps the last cell's boundary as half-planes in a local metric
+/// projection and answers from it when a point lies inside every half-plane by a safety
+/// margin (which covers the projection's and the boundary arcs' deviation from straight
+/// lines). Points near a boundary, near the poles, or in cells wider than 5 km go to h3o.
+/// The half-plane test is conservative for any polygon, so the answer always equals h3o's.
+pub(crate) struct CellLocator {
+    resolution: Resolution,
+    shape: Option<CellShape>,
+}
+
+struct CellShape {
+    cell: CellIndex,
+    lon0: f64,
+    lat0: f64,
+    cos_lat0: f64,
+    margin_m: f64,
+    /// Inward unit normal and offset per edge: inside ⇔ `nx·x + ny·y − c ≥ margin`.
+    planes: Vec<(f64, f64, f64)>,
+}
+
+impl CellShape {
+    /// The shape of a cell, or `None` where the fast path is not safe.
+    fn new(cell: CellIndex) -> Option<Self> {
+        let centre = h3o::LatLng::from(cell);
+        let (lon0, lat0) = (centre.lng(), centre.lat());
+        if lat0.abs() > 75.0 {
+            return None;
+        }
+        let cos_lat0 = lat0.to_radians().cos();
+        let boundary = cell.boundary();
+        let pts: Vec<(f64, f64)> = boundary
+            .iter()
+            .map(|v| {
+                (
+                    wrap_lon(v.lng() - lon0) * cos_lat0 * M_PER_DEG,
+                    (v.lat() - lat0) * M_PER_DEG,
+                )
+            })
+            .collect();
+        let radius = pts.iter().map(|(x, y)| x.hypot(*y)).fold(0.0, f64::max);
+        if pts.len() < 3 || !(radius > 0.0 && radius <= 5_000.0) {
+            return None;
+        }
+        let area2: f64 = (0..pts.len())
+            .map(|i| {
+                let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
+                a.0 * b.1 - b.0 * a.1
+            })
+            .sum();
+        let orientation = if area2 > 0.0 { 1.0 } else { -1.0 };
+        let mut planes = Vec::with_capacity(pts.len());
+        for i in 0..pts.len() {
+            let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
+            let (ex, ey) = (b.0 - a.0, b.1 - a.1);
+            let len = ex.hypot(ey);
+            if len <= 0.0 {
+                continue;
+            }
+            let (nx, ny) = (-ey / len * orientation, ex / len * orientation);
+            planes.push((nx, ny, nx * a.0 + ny * a.1));
+        }
+        // 1 m, plus 0.5 % of the cell's radius, plus the local projection's scale error
+        // across the cell (∝ tan(lat) × radius / R) with a factor 4 to spare.
+        let r_over_r = radius / crate::coord::EARTH_RADIUS_M;
+        let margin_m =
+            1.0 + radius * (0.005 + 4.0 * (lat0.to_radians().tan().abs() + 1.0) * r_over_r);
+        Some(Self {
+            cell,
+            lon0,
+            lat0,
+            cos_lat0,
+            margin_m,
+            planes,
+        })
+    }
+
+    fn surely_contains(&self, lon: f64, lat: f64) -> bool {
+        let x = wrap_lon(lon - self.lon0) * self.cos_lat0 * M_PER_DEG;
+        let y = (lat - self.lat0) * M_PER_DEG;
+        self.planes
+            .iter()
+            .all(|&(nx, ny, c)| nx * x + ny * y - c >= self.margin_m)
+    }
+}
+
+impl CellLocator {
+    pub(crate) fn new(resolution: Resolution) -> Self {
+        Self {
+            resolution,
+            shape: None,
+        }
+    }
+
+    /// The cell holding `(lon, lat)` (degrees, in range), `None` for an invalid position.
+    pub(crate) fn locate(&mut self, lon: f64, lat: f64) -> Option<CellIndex> {
+        if let Some(shape) = &self.shape {
+            if shape.surely_contains(lon, lat) {
+                return Some(shape.cell);
+            }
+        }
+        let cell = latlng(LonLat::new(lon, lat).ok()?).to_cell(self.resolution);
+        if self.shape.as_ref().is_none_or(|s| s.cell != cell) {
+            self.shape = CellShape::new(cell);
+        }
+        Some(cell)
     }
 }
 
@@ -269,7 +390,9 @@ impl EdgeCellIndex {
             ));
         }
         let starts: Vec<usize> = (0..edge_count).step_by(EDGE_CHUNK).collect();
-        let parts: Vec<(Vec<usize>, Vec<(CellIndex, f64)>)> = starts
+        // Per chunk: the number of cells of each edge, and the cells.
+        type Part = (Vec<usize>, Vec<(CellIndex, f64)>);
+        let parts: Vec<Part> = starts
             .par_iter()
             .map(|&start| {
                 let end = (start + EDGE_CHUNK).min(edge_count);
@@ -277,10 +400,11 @@ impl EdgeCellIndex {
                 let mut cells = Vec::new();
                 let mut line = Vec::new();
                 let mut one = Vec::new();
+                let mut locator = CellLocator::new(sampling.resolution);
                 for e in start..end {
                     line.clear();
                     line.extend(geometry(e));
-                    sampling.line_cells(&line, &mut one);
+                    sampling.line_cells_with(&mut locator, &line, &mut one);
                     counts.push(one.len());
                     cells.extend_from_slice(&one);
                 }
@@ -392,6 +516,63 @@ mod tests {
         let total = s.line_cells(&[p(179.99, 0.0), p(-179.99, 0.0)], &mut out);
         assert!(total < 3000.0, "{total}");
         assert!(out.len() <= 3);
+    }
+
+    #[test]
+    fn the_locator_always_agrees_with_h3o() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        for res in [Resolution::Six, Resolution::Seven, Resolution::Nine] {
+            let mut locator = CellLocator::new(res);
+            for _ in 0..200 {
+                // A walk in small steps from a random start, at any latitude.
+                let mut lon: f64 = rng.random_range(-180.0..180.0);
+                let mut lat: f64 = rng.random_range(-89.0..89.0);
+                for _ in 0..200 {
+                    lon = wrap_lon(lon + rng.random_range(-0.003..0.003));
+                    lat = (lat + rng.random_range(-0.003..0.003)).clamp(-90.0, 90.0);
+                    let expected = super::super::cell_at(p(lon, lat), res);
+                    assert_eq!(locator.locate(lon, lat), Some(expected), "{lon},{lat}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_locator_agrees_with_h3o_next_to_cell_boundaries() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2);
+        for res in [Resolution::Six, Resolution::Seven, Resolution::Ten] {
+            let mut locator = CellLocator::new(res);
+            for _ in 0..300 {
+                let start = p(
+                    rng.random_range(-180.0..180.0),
+                    rng.random_range(-80.0..80.0),
+                );
+                let cell = super::super::cell_at(start, res);
+                let centre = h3o::LatLng::from(cell);
+                let boundary = cell.boundary();
+                for (i, v) in boundary.iter().enumerate() {
+                    let w = boundary[(i + 1) % boundary.len()];
+                    for t in [0.0, 0.25, 0.5, 0.9] {
+                        for offset_m in [-10.0, -2.0, -0.5, 0.0, 0.5, 2.0, 10.0] {
+                            // Seed the locator with the cell, then probe near its edge.
+                            locator.locate(centre.lng(), centre.lat());
+                            let lat = v.lat() + t * (w.lat() - v.lat());
+                            let lon = v.lng() + t * wrap_lon(w.lng() - v.lng());
+                            // Move along the line from the centre, by offset_m.
+                            let (dx, dy) = (wrap_lon(lon - centre.lng()), lat - centre.lat());
+                            let d = (dx * dx + dy * dy).sqrt().max(1e-12);
+                            let k = offset_m / M_PER_DEG / d;
+                            let (lon, lat) =
+                                (wrap_lon(lon + dx * k), (lat + dy * k).clamp(-90.0, 90.0));
+                            let expected = super::super::cell_at(p(lon, lat), res);
+                            assert_eq!(locator.locate(lon, lat), Some(expected), "{lon},{lat}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

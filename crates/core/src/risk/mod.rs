@@ -53,8 +53,8 @@ mod shards;
 
 pub use config::{
     reference_time, BlockRule, BlockScope, CertaintyWeights, HazardKeywords, HazardKind,
-    HazardProfileFactors, LocationSpreads, ProfileFactors, ReviewFactors, RiskConfig,
-    RiskProfile, SeverityWeights, Spread, UrgencyWeights, WeatherConfig, MAX_KERNEL_RINGS,
+    HazardProfileFactors, LocationSpreads, ProfileFactors, ReviewFactors, RiskConfig, RiskProfile,
+    SeverityWeights, Spread, UrgencyWeights, WeatherConfig, MAX_KERNEL_RINGS,
 };
 pub use explain::{AlertShare, CategoryShare, CellShare, Explanation};
 pub use field::{ActiveAlert, AffectedCells, AlertIssue, CellRisk, RiskField};

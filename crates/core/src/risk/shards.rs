@@ -169,13 +169,20 @@ pub(crate) fn build_shards(
             };
             let mut scratch = KernelScratch::default();
             for g in &fine_groups[fine_ranges[me].clone()] {
-                spread_group(&contributions[g.clone()], config, &mut scratch, |c, sums, x| {
-                    w.add_group(c, sums, x);
-                });
+                spread_group(
+                    &contributions[g.clone()],
+                    config,
+                    &mut scratch,
+                    |c, sums, x| {
+                        w.add_group(c, sums, x);
+                    },
+                );
             }
             for &i in &coarse_by_shard[me] {
                 let (cell, data) = &coarse[i];
-                for_children(*cell, res, |child, share| w.add_incident(child, data, share));
+                for_children(*cell, res, |child, share| {
+                    w.add_incident(child, data, share)
+                });
             }
             w
         })
@@ -213,9 +220,14 @@ fn coarse_sums(
             let mut acc: CellMap<CellData> = CellMap::default();
             let mut scratch = KernelScratch::default();
             for g in chunk {
-                spread_group(&contributions[g.clone()], config, &mut scratch, |c, sums, w| {
-                    acc.entry(c).or_default().add_group(sums, w);
-                });
+                spread_group(
+                    &contributions[g.clone()],
+                    config,
+                    &mut scratch,
+                    |c, sums, w| {
+                        acc.entry(c).or_default().add_group(sums, w);
+                    },
+                );
             }
             acc
         })
