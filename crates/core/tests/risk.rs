@@ -485,6 +485,65 @@ fn overlapping_alerts_of_one_kind_take_the_strongest() {
 }
 
 #[test]
+fn alerts_across_the_antimeridian_and_at_a_pole_are_placed() {
+    let config = RiskConfig::default();
+    let ring = vec![
+        p(179.9, -16.1),
+        p(-179.9, -16.1),
+        p(-179.9, -15.9),
+        p(179.9, -15.9),
+        p(179.9, -16.1),
+    ];
+    let pole = AlertArea::new(
+        "pole".to_owned(),
+        vec![],
+        vec![Circle::new(p(0.0, 90.0), 20.0).unwrap()],
+    )
+    .unwrap();
+    let alerts = [
+        alert(
+            "fiji",
+            "Tropical Cyclone Alert",
+            CapSeverity::Severe,
+            CapCertainty::Likely,
+            CapUrgency::Expected,
+            window_around(at()),
+            polygon_area(ring),
+        ),
+        alert(
+            "pole",
+            "Blizzard and extreme cold",
+            CapSeverity::Severe,
+            CapCertainty::Likely,
+            CapUrgency::Expected,
+            window_around(at()),
+            pole,
+        ),
+    ];
+    let field = RiskField::build(&[], &alerts, at(), &config).unwrap();
+    assert!(
+        field.alert_issues().is_empty(),
+        "{:?}",
+        field.alert_issues()
+    );
+    // ~0.2° × 0.2° at 16° S ≈ 21 × 22 km: about 90 cells, not a band around the globe.
+    let fiji = &field.alerts()[0];
+    assert!((80..200).contains(&fiji.cells), "{}", fiji.cells);
+    for q in [p(180.0, -16.0), p(-179.95, -16.0), p(179.95, -16.0)] {
+        assert!(field.value_at(q, RiskProfile::Foot) > 0.0, "{q}");
+    }
+    assert_eq!(field.value_at(p(0.0, -16.0), RiskProfile::Foot), 0.0);
+    assert_eq!(field.alerts()[1].kind, HazardKind::Cold);
+    assert!(field.value_at(p(45.0, 89.95), RiskProfile::Foot) > 0.0);
+    let line = [p(179.95, -16.0), p(-179.95, -16.0)];
+    let r = field.integrate(&line, RiskProfile::Foot);
+    assert!(r.length_m < 12_000.0 && r.exposure > 0.0);
+    for (_, risk) in field.cells() {
+        assert!(risk.hazard_foot.is_finite() && risk.hazard_foot > 0.0);
+    }
+}
+
+#[test]
 fn a_huge_alert_is_reported_not_tiled() {
     let mut config = RiskConfig::default();
     config.weather.max_alert_cells = 1000;
@@ -975,14 +1034,63 @@ fn measure_build_add_and_integrate() {
         dt.as_secs_f64() * 1e6 / km,
         km / dt.as_secs_f64()
     );
+    // Road-network-like edges: 500,000 short edges (~150 m, 2–3 vertices).
+    let edges: Vec<Vec<LonLat>> = (0..500_000)
+        .map(|_| {
+            let (lon, lat) = (
+                rng.random_range(-100.0..-88.0),
+                rng.random_range(14.0..20.0),
+            );
+            let mut line = vec![p(lon, lat)];
+            for _ in 0..rng.random_range(1..3) {
+                let last = *line.last().unwrap();
+                line.push(p(
+                    last.lon() + rng.random_range(-0.001..0.001),
+                    last.lat() + rng.random_range(-0.001..0.001),
+                ));
+            }
+            line
+        })
+        .collect();
     let t = Instant::now();
-    let index = EdgeCellIndex::from_lines(field.sampling(), &lines).unwrap();
-    println!("edge index: {} edges in {:.2?}", lines.len(), t.elapsed());
+    let mut km = 0.0;
+    for line in &edges {
+        km += field.integrate(line, RiskProfile::Foot).length_m / 1000.0;
+    }
+    let dt = t.elapsed();
+    println!(
+        "integrate short edges: {} edges, {:.0} km in {:.2?}: {:.2} µs/edge, {:.2} µs/km",
+        edges.len(),
+        km,
+        dt,
+        dt.as_secs_f64() * 1e6 / edges.len() as f64,
+        dt.as_secs_f64() * 1e6 / km
+    );
+    let t = Instant::now();
+    let index = EdgeCellIndex::from_lines(field.sampling(), &edges).unwrap();
+    println!(
+        "edge index: {} edges in {:.2?} (2 threads)",
+        edges.len(),
+        t.elapsed()
+    );
     let t = Instant::now();
     let risks = field.edge_risks(&index, RiskProfile::Foot).unwrap();
     println!(
         "edge_risks from the index: {} edges in {:.2?}",
         risks.len(),
+        t.elapsed()
+    );
+    let mut risks = risks;
+    let more = random_incidents(&mut rng, 1000, (-100.0, -88.0), (14.0, 20.0), 2 * n);
+    let t = Instant::now();
+    let affected = field.add_incidents(&more);
+    let recomputed = field
+        .recompute_edges(&affected, &index, RiskProfile::Foot, &mut risks)
+        .unwrap();
+    println!(
+        "add 1000 incidents + recompute their edges: {} cells, {} edges in {:.2?}",
+        affected.len(),
+        recomputed.len(),
         t.elapsed()
     );
 }

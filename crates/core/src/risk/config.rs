@@ -67,6 +67,11 @@ impl ProfileFactors {
 
 /// Parameters of the risk field.
 ///
+/// The number of people an incident affected enters through its severity (the ingest sets
+/// it from the category and raises it one level at 5 or more people, see
+/// [`IncidentCategory::severity_for`]): the field measures how often danger recurs at a place,
+/// so one mass-casualty event is not counted once per victim.
+///
 /// # Unit of the field
 ///
 /// A cell's incident risk is a *decay-weighted annual rate*: "serious-incident equivalents per

@@ -12,22 +12,32 @@ use serde::Serialize;
 /// How a line is cut into cells: the field's resolution and the sample spacing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sampling {
-    pub resolution: Resolution,
-    pub spacing_m: f64,
+    resolution: Resolution,
+    spacing_m: f64,
 }
 
 impl Sampling {
-    /// A spacing that is not a finite number ≥ 1 m is read as 1 m.
+    /// A spacing that is not a finite number is read as the default 150 m; it is clamped
+    /// to 1 m – 10 km (the range [`RiskConfig::validate`](super::RiskConfig::validate)
+    /// accepts).
     pub fn new(resolution: Resolution, spacing_m: f64) -> Self {
         let spacing_m = if spacing_m.is_finite() {
-            spacing_m.max(1.0)
+            spacing_m.clamp(1.0, 10_000.0)
         } else {
-            1.0
+            150.0
         };
         Self {
             resolution,
             spacing_m,
         }
+    }
+
+    pub fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
+    pub fn spacing_m(&self) -> f64 {
+        self.spacing_m
     }
 
     /// The cells a line crosses with the length it spends in each, in metres, sorted by cell
@@ -112,6 +122,10 @@ const M_PER_DEG: f64 = crate::coord::EARTH_RADIUS_M * std::f64::consts::PI / 180
 /// The half-plane test is conservative for any polygon, so the answer always equals h3o's.
 pub(crate) struct CellLocator {
     resolution: Resolution,
+    /// The cell h3o found last.
+    last: Option<CellIndex>,
+    /// Its shape, built once a second point fell in it (a one-sample edge never pays
+    /// for a boundary).
     shape: Option<CellShape>,
 }
 
@@ -194,6 +208,7 @@ impl CellLocator {
     pub(crate) fn new(resolution: Resolution) -> Self {
         Self {
             resolution,
+            last: None,
             shape: None,
         }
     }
@@ -206,8 +221,12 @@ impl CellLocator {
             }
         }
         let cell = latlng(LonLat::new(lon, lat).ok()?).to_cell(self.resolution);
-        if self.shape.as_ref().is_none_or(|s| s.cell != cell) {
-            self.shape = CellShape::new(cell);
+        if self.last == Some(cell) {
+            if self.shape.as_ref().is_none_or(|s| s.cell != cell) {
+                self.shape = CellShape::new(cell);
+            }
+        } else {
+            self.last = Some(cell);
         }
         Some(cell)
     }
