@@ -530,7 +530,7 @@ pub struct WeatherConfig {
     ///    observed, urgency expected or immediate → blocks fords and river crossings for both.
     pub block_rules: Vec<BlockRule>,
     /// Alerts whose area would cover more cells than this are skipped (and listed by
-    /// [`crate::risk::RiskField::skipped_alerts`]). Default **3,000,000** (≈ 15 million km²
+    /// [`crate::risk::RiskField::alert_issues`]). Default **3,000,000** (≈ 15 million km²
     /// at res 7, several times the corridor): a guard against a malformed 5,000 km circle,
     /// never reached by a real regional warning.
     pub max_alert_cells: usize,
