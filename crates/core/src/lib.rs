@@ -18,6 +18,7 @@ pub mod graph;
 mod id;
 pub mod incident;
 mod located;
+pub mod risk;
 pub mod road;
 pub mod search;
 pub mod shelter;
