@@ -34,3 +34,15 @@ pub const FILES: &[DefaultFile] = &[
     file!(Incidents, "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv"),
     file!(Weather, "weather/smn_mexico_cap12_atom_2014_full.xml"),
 ];
+
+/// The default files as load sources.
+pub fn sources() -> Vec<crate::load::Source> {
+    FILES
+        .iter()
+        .map(|f| crate::load::Source::Embedded {
+            name: f.name,
+            kind: f.kind,
+            bytes: f.bytes,
+        })
+        .collect()
+}

@@ -74,6 +74,24 @@ pub fn run(
     })
 }
 
+/// Loads sources into the store without printing summaries (for the automatic first load of
+/// the query commands, whose standard output is their answer). Fails on any unreadable source.
+#[allow(dead_code)] // used by engine::open
+pub fn load_quietly(store: &mut Store, sources: Vec<Source>) -> Result<()> {
+    let countries = Countries::corridor();
+    let opts = LoadOpts {
+        report: None,
+        strict: false,
+    };
+    for source in sources {
+        let outcome = load_one(Some(store), source, countries, &opts)?;
+        if let Some(e) = outcome.error {
+            anyhow::bail!("loading {}: {e}", outcome.file);
+        }
+    }
+    Ok(())
+}
+
 fn load_one(
     store: Option<&mut Store>,
     source: Source,

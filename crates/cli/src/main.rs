@@ -1,6 +1,7 @@
 //! `senda`: the command-line tool (ingest, validate, init; later serve, route, nearest, plan).
 
 mod default_data;
+mod engine;
 mod load;
 
 use anyhow::{Context, Result};
@@ -119,14 +120,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init { db } => {
             let mut store = senda_store::Store::open(&db.db)
                 .with_context(|| format!("opening {}", db.db.display()))?;
-            let sources = default_data::FILES
-                .iter()
-                .map(|f| load::Source::Embedded {
-                    name: f.name,
-                    kind: f.kind,
-                    bytes: f.bytes,
-                })
-                .collect();
+            let sources = default_data::sources();
             load::run(
                 Some(&mut store),
                 sources,

@@ -13,6 +13,7 @@
 //! ```
 
 mod coord;
+pub mod engine;
 mod error;
 pub mod graph;
 mod id;

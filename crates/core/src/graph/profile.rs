@@ -11,11 +11,14 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(Profile::Vehicle.as_str(), "vehicle");
 /// assert!(Profile::parse("bicycle").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// On foot: ignores oneway, never on motorways (unless tagged `foot=yes`), on rail only
-    /// when a query allows it.
+    /// when a query allows it. The default.
+    #[default]
     Foot,
     /// By bus or car: respects oneway, never on rail or foot-only ways.
     Vehicle,

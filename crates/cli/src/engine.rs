@@ -1,0 +1,59 @@
+//! Building a query engine from the database, for `route`, `nearest` and `plan`.
+
+use crate::{default_data, load};
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use senda_core::engine::{Engine, EngineConfig, EngineData};
+use senda_store::{Query, Store};
+use std::path::Path;
+
+/// Opens the database (creating it and loading the bundled default data when it holds no
+/// records, so the query commands work with no set-up) and builds an engine at `at`
+/// (default: now).
+#[allow(dead_code)] // used by the route, nearest and plan commands (next commits)
+pub fn open(db: &Path, at: Option<DateTime<Utc>>) -> Result<Engine> {
+    let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    if store.is_empty()? {
+        eprintln!(
+            "{}: no data yet; loading the bundled default data (data/README.md)…",
+            db.display()
+        );
+        load::load_quietly(&mut store, default_data::sources())?;
+    }
+    let all = Query::all();
+    let records = |e: senda_store::StoreError| anyhow::anyhow!(e);
+    let data = EngineData {
+        roads: store
+            .load(&all)
+            .map_err(records)?
+            .into_iter()
+            .map(|s| s.record)
+            .collect(),
+        shelters: store
+            .load(&all)
+            .map_err(records)?
+            .into_iter()
+            .map(|s| s.record)
+            .collect(),
+        transit: store
+            .load(&all)
+            .map_err(records)?
+            .into_iter()
+            .map(|s| s.record)
+            .collect(),
+        incidents: store
+            .load(&all)
+            .map_err(records)?
+            .into_iter()
+            .map(|s| s.record)
+            .collect(),
+        alerts: store
+            .load(&all)
+            .map_err(records)?
+            .into_iter()
+            .map(|s| s.record)
+            .collect(),
+    };
+    let at = at.unwrap_or_else(Utc::now);
+    Engine::build(data, at, EngineConfig::default()).context("building the routing engine")
+}
