@@ -349,22 +349,16 @@ fn write_batch<R: Record>(
         ..BatchSummary::default()
     };
     let table = R::KIND.as_str();
-    // INSERT OR IGNORE first (the common case, one statement); on a key conflict, compare the
-    // stored hash and UPDATE only when the content changed. (An UPSERT is a multi-write
-    // statement: SQLite keeps a statement journal for every row, which made ingest several
-    // times slower.)
+    // Rows go in as multi-row INSERT OR IGNORE statements of up to CHUNK rows (one statement
+    // execution per chunk). When a chunk hits existing keys (fewer rows changed than given),
+    // each of its rows is looked up: identical content is `unchanged`, different content is
+    // UPDATEd. (An UPSERT is a multi-write statement: SQLite keeps a statement journal for
+    // every row, which made ingest several times slower.)
     let mut lookup = tx
         .prepare_cached(&format!(
-            "SELECT hash FROM {table} WHERE source = ?1 AND source_id = ?2"
+            "SELECT hash, batch_id FROM {table} WHERE source = ?1 AND source_id = ?2"
         ))
         .ctx("preparing lookup")?;
-    let mut insert = tx
-        .prepare_cached(&format!(
-            "INSERT OR IGNORE INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end,
-                                  hash, payload, batch_id, record, line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-        ))
-        .ctx("preparing insert")?;
     let mut update = tx
         .prepare_cached(&format!(
             "UPDATE {table} SET min_lon = ?3, min_lat = ?4, max_lon = ?5, max_lat = ?6, t_start = ?7,
@@ -373,61 +367,49 @@ fn write_batch<R: Record>(
              WHERE source = ?1 AND source_id = ?2"
         ))
         .ctx("preparing update")?;
-    let mut buf = Vec::with_capacity(1024);
-    for (i, located) in records.iter().enumerate() {
-        let record = &located.record;
-        buf.clear();
-        let encode_err = |source| StoreError::Encode {
-            file: file.to_owned(),
-            index: located.at.index,
-            source,
-        };
-        serde_json::to_writer(&mut buf, record).map_err(encode_err)?;
-        // serde_json writes UTF-8 only; checked once per record, never assumed.
-        let payload = std::str::from_utf8(&buf).map_err(|e| {
-            encode_err(serde_json::Error::io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                e,
-            )))
-        })?;
-        // Change detection only (not a security boundary): a 128-bit XXH3 of the payload.
-        let hash = &xxhash_rust::xxh3::xxh3_128(&buf).to_le_bytes()[..];
-        let key = record.key();
-        let b = record.bbox();
-        let (t_start, t_end) = match record.time_range() {
-            Some((s, e)) => (Some(s.timestamp()), e.map(|e| e.timestamp())),
-            None => (None, None),
-        };
-        let row = params![
-            key.source,
-            key.source_id,
-            b[0],
-            b[1],
-            b[2],
-            b[3],
-            t_start,
-            t_end,
-            hash,
-            payload,
-            batch_id,
-            located.at.index as i64,
-            located.at.line.map(|l| l as i64),
-        ];
-        if insert.execute(row).ctx("inserting record")? == 1 {
-            summary.inserted += 1;
-        } else {
-            let stored: Vec<u8> = lookup
-                .query_row(params![key.source, key.source_id], |r| r.get(0))
-                .ctx("looking up record")?;
-            if stored == hash {
-                summary.unchanged += 1;
-            } else {
-                update.execute(row).ctx("updating record")?;
-                summary.updated += 1;
-            }
+    let mut rows: Vec<Row> = Vec::with_capacity(CHUNK);
+    let mut done = 0u64;
+    for chunk in records.chunks(CHUNK) {
+        rows.clear();
+        for located in chunk {
+            rows.push(Row::encode(file, batch_id, located)?);
         }
-        if i % 4096 == 4095 {
-            progress(progress_base + i as u64 + 1);
+        let mut insert = tx
+            .prepare_cached(&insert_sql(table, rows.len()))
+            .ctx("preparing insert")?;
+        for (r, row) in rows.iter().enumerate() {
+            row.bind(&mut insert, r * COLUMNS)?;
+        }
+        let changed = insert.raw_execute().ctx("inserting records")? as u64;
+        summary.inserted += changed;
+        if changed < rows.len() as u64 {
+            // Rows found already written by this batch with this content: the ones just
+            // inserted, plus identical duplicates of a key earlier in the batch.
+            let mut ours = 0u64;
+            for row in &rows {
+                let (stored, stored_batch): (Vec<u8>, i64) = lookup
+                    .query_row(params![row.source, row.source_id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .ctx("looking up record")?;
+                if stored == row.hash {
+                    if stored_batch == batch_id {
+                        ours += 1;
+                    } else {
+                        summary.unchanged += 1;
+                    }
+                } else {
+                    update
+                        .execute(row.params().as_slice())
+                        .ctx("updating record")?;
+                    summary.updated += 1;
+                }
+            }
+            summary.unchanged += ours.saturating_sub(changed);
+        }
+        done += chunk.len() as u64;
+        if done % 4096 < CHUNK as u64 {
+            progress(progress_base + done);
         }
     }
     progress(progress_base + records.len() as u64);
@@ -443,4 +425,104 @@ fn write_batch<R: Record>(
     )
     .ctx("finishing batch")?;
     Ok(summary)
+}
+
+/// Rows per multi-row INSERT (13 parameters each, far below SQLite's parameter limit).
+const CHUNK: usize = 32;
+/// Columns written per row.
+const COLUMNS: usize = 13;
+
+fn insert_sql(table: &str, rows: usize) -> String {
+    let mut sql = format!(
+        "INSERT OR IGNORE INTO {table} (source, source_id, min_lon, min_lat, max_lon, max_lat, t_start, t_end, \
+         hash, payload, batch_id, record, line) VALUES "
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    }
+    sql
+}
+
+/// One record encoded for storage.
+struct Row {
+    source: String,
+    source_id: String,
+    bbox: [f64; 4],
+    t_start: Option<i64>,
+    t_end: Option<i64>,
+    hash: [u8; 16],
+    payload: String,
+    batch_id: i64,
+    record: i64,
+    line: Option<i64>,
+}
+
+impl Row {
+    fn encode<R: Record>(
+        file: &str,
+        batch_id: i64,
+        located: &Located<R>,
+    ) -> Result<Self, StoreError> {
+        let record = &located.record;
+        let encode_err = |source| StoreError::Encode {
+            file: file.to_owned(),
+            index: located.at.index,
+            source,
+        };
+        let payload = serde_json::to_string(record).map_err(encode_err)?;
+        // Change detection only (not a security boundary): a 128-bit XXH3 of the payload.
+        let hash = xxhash_rust::xxh3::xxh3_128(payload.as_bytes()).to_le_bytes();
+        let key = record.key();
+        let (t_start, t_end) = match record.time_range() {
+            Some((s, e)) => (Some(s.timestamp()), e.map(|e| e.timestamp())),
+            None => (None, None),
+        };
+        Ok(Self {
+            source: key.source.clone(),
+            source_id: key.source_id.clone(),
+            bbox: record.bbox(),
+            t_start,
+            t_end,
+            hash,
+            payload,
+            batch_id,
+            record: located.at.index as i64,
+            line: located.at.line.map(|l| l as i64),
+        })
+    }
+
+    /// The 13 column values in insert order.
+    fn params(&self) -> [&dyn rusqlite::ToSql; COLUMNS] {
+        [
+            &self.source,
+            &self.source_id,
+            &self.bbox[0],
+            &self.bbox[1],
+            &self.bbox[2],
+            &self.bbox[3],
+            &self.t_start,
+            &self.t_end,
+            &self.hash,
+            &self.payload,
+            &self.batch_id,
+            &self.record,
+            &self.line,
+        ]
+    }
+
+    /// Binds this row's columns at parameter offset `first` (0-based) of a multi-row insert.
+    fn bind(
+        &self,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        first: usize,
+    ) -> Result<(), StoreError> {
+        for (i, value) in self.params().iter().enumerate() {
+            stmt.raw_bind_parameter(first + i + 1, value)
+                .ctx("binding record")?;
+        }
+        Ok(())
+    }
 }

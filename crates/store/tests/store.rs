@@ -305,3 +305,43 @@ fn a_failed_batch_leaves_nothing_behind() {
     assert!(ids == ["a"] || ids == ["a", "b"], "{ids:?}");
     assert_eq!(after.batches().unwrap().len(), ids.len());
 }
+
+#[test]
+fn large_mixed_batches_count_new_updated_and_unchanged_exactly() {
+    let mut store = Store::open_in_memory().unwrap();
+    // 100 records (several insert chunks), then a batch mixing 40 unchanged, 30 corrected,
+    // 50 new, and an in-batch duplicate of a new key with identical content.
+    let first: Vec<Incident> = (0..100)
+        .map(|i| incident(&format!("k{i}"), -92.0, 15.0, 1 + (i % 28) as u32))
+        .collect();
+    let s1 = store
+        .ingest("a.csv", "t", &batch(first.clone()), 0, &mut noop())
+        .unwrap();
+    assert_eq!((s1.inserted, s1.updated, s1.unchanged), (100, 0, 0));
+    let mut second = Vec::new();
+    for (i, rec) in first.iter().enumerate().take(70) {
+        let mut r = rec.clone();
+        if i >= 40 {
+            r.people_affected = 7;
+        }
+        second.push(r);
+    }
+    for i in 100..150 {
+        second.push(incident(&format!("k{i}"), -93.0, 16.0, 3));
+    }
+    second.push(incident("k120", -93.0, 16.0, 3));
+    let s2 = store
+        .ingest("b.csv", "t", &batch(second), 0, &mut noop())
+        .unwrap();
+    assert_eq!((s2.inserted, s2.updated, s2.unchanged), (50, 30, 41));
+    assert_eq!(store.count(Kind::Incidents).unwrap(), 150);
+    let corrected = store
+        .load::<Incident>(&Query::all())
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.record.people_affected == 7)
+        .map(|s| (s.provenance.file, s.provenance.revision))
+        .collect::<Vec<_>>();
+    assert_eq!(corrected.len(), 30);
+    assert!(corrected.iter().all(|(f, r)| f == "b.csv" && *r == 1));
+}
