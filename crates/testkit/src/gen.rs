@@ -173,6 +173,54 @@ pub fn road_like_graph(nodes: usize, seed: u64) -> Vec<RoadSegment> {
     segments
 }
 
+/// `n` seeded random incidents uniformly in `bbox` (`[min_lon, min_lat, max_lon, max_lat]`),
+/// up to six years before `at`, with a realistic mix of categories, severities, review
+/// states (no retractions) and location precisions (mostly exact or local). Ids are
+/// `gen:{first_id + k}`.
+pub fn incidents(
+    n: usize,
+    seed: u64,
+    bbox: [f64; 4],
+    at: chrono::DateTime<chrono::Utc>,
+    first_id: usize,
+) -> Vec<senda_core::Incident> {
+    use senda_core::{IncidentCategory, LocationPrecision, ReviewStatus, Severity};
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|k| {
+            let loc = LonLat::new(
+                rng.random_range(bbox[0]..bbox[2]),
+                rng.random_range(bbox[1]..bbox[3]),
+            )
+            .expect("bbox inside WGS84");
+            let age_s = rng.random_range(0..6 * 365 * 86_400i64);
+            let category = IncidentCategory::ALL[rng.random_range(0..IncidentCategory::ALL.len())];
+            let mut i = senda_core::Incident::new(
+                SourceKey::new("gen", (first_id + k).to_string()).expect("non-empty"),
+                loc,
+                at - chrono::Duration::seconds(age_s),
+                category,
+                rng.random_range(1..4),
+            )
+            .expect("valid incident");
+            i.severity = Severity::from_level(rng.random_range(1..=5)).expect("1..5");
+            i.review = if rng.random_bool(0.5) {
+                ReviewStatus::Verified
+            } else {
+                ReviewStatus::Unverified
+            };
+            i.location_precision = match k % 20 {
+                0..=7 => LocationPrecision::Exact,
+                8..=13 => LocationPrecision::Local,
+                14..=17 => LocationPrecision::Area,
+                18 => LocationPrecision::Region,
+                _ => LocationPrecision::Unknown,
+            };
+            i
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
