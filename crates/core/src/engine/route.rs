@@ -61,7 +61,7 @@
 use super::{risk_profile, Engine, EngineError};
 use crate::graph::{Profile, Snap};
 use crate::risk::Explanation;
-use crate::search::{weights_time, weights_with, PathResult, Router, BLOCKED};
+use crate::search::{weights_time, PathResult, Router, BLOCKED};
 use crate::{EdgeId, InvalidValue, LonLat, RoadSegment};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -354,15 +354,16 @@ impl Engine {
             seen.push(*a);
             new
         });
+        let weights = self.route_weights(q.profile, q.allow_rail, &aversions, &avoided);
         let found: Vec<Option<Candidate>> = aversions
             .par_iter()
-            .map(|&aversion| {
-                let weights = self.route_weights(q.profile, q.allow_rail, aversion, &avoided);
-                let path =
-                    ROUTER.with(|r| r.borrow_mut().route(self.graph(), &weights, &from, &to));
+            .zip(&weights)
+            .map(|(&aversion, weights)| {
+                let path = ROUTER.with(|r| r.borrow_mut().route(self.graph(), weights, &from, &to));
                 path.map(|path| self.candidate(q.profile, aversion, path))
             })
             .collect();
+        drop(weights);
         let mut candidates: Vec<Candidate> = found.into_iter().flatten().collect();
         if candidates.is_empty() || candidates[0].aversion != q.aversion {
             // The blocked edges are the same at every aversion: all searches fail together.
@@ -453,7 +454,7 @@ impl Engine {
         let fastest_summary = {
             let c = &kept[0];
             let slower = c.duration_s > fastest.duration_s + 1e-9 * fastest.duration_s.max(1.0);
-            slower.then(|| RouteSummary {
+            slower.then_some(RouteSummary {
                 distance_m: fastest.distance_m,
                 duration_s: fastest.duration_s,
                 risk_exposure: fastest.exposure,
@@ -473,25 +474,56 @@ impl Engine {
         })
     }
 
-    /// The same weights as [`Engine::weights`] for an aversion, with the avoid areas already
-    /// turned into an edge mask (so a sweep tests the polygons once).
+    /// The same weights as [`Engine::weights`], for several aversions at once and with the
+    /// avoid areas already turned into an edge mask: one parallel pass over the edges reads
+    /// each edge's time, blocks and risk once and writes one weight per aversion (the edge
+    /// data is the memory traffic; 4 bytes per edge and aversion are written).
     fn route_weights(
         &self,
         profile: Profile,
         allow_rail: bool,
-        aversion: f64,
+        aversions: &[f64],
         avoided: &[bool],
-    ) -> Vec<u32> {
+    ) -> Vec<Vec<u32>> {
+        const CHUNK: usize = 1 << 15;
+        let graph = self.graph();
         let risks = self.edge_risk(profile);
-        let lambda = aversion * self.config.aversion_scale;
-        weights_with(self.graph(), profile, allow_rail, |e, t| {
-            if self.hard_blocked(e, profile) || avoided.get(e.index()).copied().unwrap_or(false) {
-                return BLOCKED;
+        let m = graph.edge_count();
+        let lambdas: Vec<f64> = aversions
+            .iter()
+            .map(|a| a * self.config.aversion_scale)
+            .collect();
+        let mut out: Vec<Vec<u32>> = aversions.iter().map(|_| vec![BLOCKED; m]).collect();
+        let mut chunks: Vec<Vec<&mut [u32]>> = (0..m.div_ceil(CHUNK)).map(|_| Vec::new()).collect();
+        for v in &mut out {
+            for (c, part) in chunks.iter_mut().zip(v.chunks_mut(CHUNK)) {
+                c.push(part);
             }
-            let rho = risks[e.index()].mean_density();
-            let w = f64::from(t) * (1.0 + lambda * rho);
-            w.round().clamp(1.0, f64::from(BLOCKED - 1)) as u32
-        })
+        }
+        chunks
+            .into_par_iter()
+            .enumerate()
+            .for_each(|(i, mut parts)| {
+                let start = i * CHUNK;
+                let len = parts.first().map_or(0, |p| p.len());
+                for j in 0..len {
+                    let e = EdgeId((start + j) as u32);
+                    // As `weights_with`: unusable edges are blocked before anything else.
+                    if !graph.usable(e, profile, allow_rail)
+                        || self.hard_blocked(e, profile)
+                        || avoided.get(e.index()).copied().unwrap_or(false)
+                    {
+                        continue; // already BLOCKED
+                    }
+                    let t = f64::from(graph.time_ds(profile, e));
+                    let rho = risks[e.index()].mean_density();
+                    for (part, lambda) in parts.iter_mut().zip(&lambdas) {
+                        let w = t * (1.0 + lambda * rho);
+                        part[j] = w.round().clamp(1.0, f64::from(BLOCKED - 1)) as u32;
+                    }
+                }
+            });
+        out
     }
 
     fn candidate(&self, profile: Profile, aversion: f64, path: PathResult) -> Candidate {
@@ -598,7 +630,9 @@ impl Engine {
         to: &Snap,
         avoided: &[bool],
     ) -> EngineError {
-        let weights = self.route_weights(q.profile, q.allow_rail, 0.0, avoided);
+        let weights = self
+            .route_weights(q.profile, q.allow_rail, &[0.0], avoided)
+            .swap_remove(0);
         let graph = self.graph();
         let open = |s: &Snap| {
             weights[s.edge.index()] != BLOCKED
@@ -709,18 +743,19 @@ mod tests {
         );
         for avoid in [vec![], vec![square]] {
             let mask = e.edges_in_areas(&avoid);
+            let aversions = [0.0, 0.03, 0.5, 1.0];
             for profile in Profile::ALL {
-                for aversion in [0.0, 0.03, 0.5, 1.0] {
-                    let q = WeightQuery {
-                        profile,
-                        aversion,
-                        allow_rail: false,
-                        avoid: avoid.clone(),
-                    };
-                    assert_eq!(
-                        e.route_weights(profile, false, aversion, &mask),
-                        e.weights(&q).unwrap()
-                    );
+                for allow_rail in [false, true] {
+                    let all = e.route_weights(profile, allow_rail, &aversions, &mask);
+                    for (&aversion, w) in aversions.iter().zip(all) {
+                        let q = WeightQuery {
+                            profile,
+                            aversion,
+                            allow_rail,
+                            avoid: avoid.clone(),
+                        };
+                        assert_eq!(w, e.weights(&q).unwrap());
+                    }
                 }
             }
         }
