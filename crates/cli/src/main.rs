@@ -3,6 +3,7 @@
 mod default_data;
 mod engine;
 mod load;
+mod route_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +53,14 @@ enum Command {
     Init {
         #[command(flatten)]
         db: DbArg,
+    },
+    /// The safer route between two points, with alternatives along the risk–time trade-off.
+    ///
+    /// Exit status: 0 with a route; 1 when no route is found (a point far from any road,
+    /// closed roads) or the database fails; 2 for bad arguments.
+    Route {
+        #[command(flatten)]
+        args: route_cmd::RouteArgs,
     },
 }
 
@@ -130,5 +139,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
         }
+        Command::Route { args } => route_cmd::run(args),
     }
 }

@@ -25,6 +25,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+pub mod route;
+
 /// Everything an engine is built from (as loaded from the store).
 #[derive(Debug, Clone, Default)]
 pub struct EngineData {
@@ -76,6 +78,9 @@ pub enum EngineError {
     },
     #[error(transparent)]
     Invalid(#[from] InvalidValue),
+    /// No route joins the two points; the reason says why (closed roads, avoid areas, ...).
+    #[error("no route: {reason}")]
+    Unreachable { reason: &'static str },
 }
 
 /// Where a shelter or transit point meets the network, per profile.
@@ -104,6 +109,7 @@ struct Static {
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
     transit_snaps: Vec<Snapped>,
+    road_names: route::RoadNames,
 }
 
 /// An immutable snapshot for queries at one point in time. Cheap to clone (shared parts are
@@ -178,6 +184,7 @@ impl Engine {
         let shelter_snaps = snap_all(data.shelters.iter().map(|s| s.location).collect());
         let transit_snaps = snap_all(data.transit.iter().map(|t| t.location).collect());
         let fixed = Static {
+            road_names: route::RoadNames::new(&data.roads),
             graph,
             build_report,
             edge_cells,
@@ -280,6 +287,11 @@ impl Engine {
 
     pub fn transit_snaps(&self) -> &[Snapped] {
         &self.fixed.transit_snaps
+    }
+
+    /// Names and route numbers of the road segments (by [`RoadGraph::segment_of`]).
+    pub fn road_names(&self) -> &route::RoadNames {
+        &self.fixed.road_names
     }
 
     pub fn incidents(&self) -> &[Incident] {

@@ -1,0 +1,350 @@
+//! `senda route`: the safer route between two points (and alternatives along the risk–time
+//! trade-off), as an RFC 7946 GeoJSON FeatureCollection or a short text summary.
+
+use crate::{engine, DbArg};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, ValueEnum};
+use senda_core::engine::route::{Route, RouteAnswer, RouteQuery, RouteSummary};
+use senda_core::engine::EngineError;
+use senda_core::{LonLat, Profile};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct RouteArgs {
+    /// Start, as LON,LAT in degrees.
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_point, allow_hyphen_values = true)]
+    from: LonLat,
+    /// Destination, as LON,LAT in degrees.
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_point, allow_hyphen_values = true)]
+    to: LonLat,
+    /// foot | vehicle
+    #[arg(long, default_value = "foot", value_parser = parse_profile)]
+    profile: Profile,
+    /// How much to trade time for safety: 0 = fastest, 1 = safest.
+    #[arg(long, default_value_t = senda_core::engine::route::DEFAULT_AVERSION, value_parser = parse_aversion)]
+    aversion: f64,
+    /// Alternatives along the risk–time trade-off besides the chosen route (0..=5).
+    #[arg(long, default_value_t = 0, value_parser = parse_alternatives)]
+    alternatives: usize,
+    /// When to evaluate the risk (incident decay, alerts in force): RFC 3339 or YYYY-MM-DD
+    /// (midnight UTC). Default: now.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<DateTime<Utc>>,
+    /// Let foot routes follow rail lines.
+    #[arg(long)]
+    allow_rail: bool,
+    /// Areas to keep out of: a GeoJSON file of Polygon / MultiPolygon features (repeatable).
+    #[arg(long, value_name = "FILE.geojson")]
+    avoid: Vec<PathBuf>,
+    /// geojson | text
+    #[arg(long, value_enum, default_value_t = Format::Geojson)]
+    format: Format,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Geojson,
+    Text,
+}
+
+fn parse_point(s: &str) -> Result<LonLat, String> {
+    LonLat::parse_lon_lat(s).map_err(|e| e.to_string())
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_aversion(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if v.is_finite() && (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} must be between 0 and 1"))
+    }
+}
+
+fn parse_alternatives(s: &str) -> Result<usize, String> {
+    let max = senda_core::engine::route::MAX_ALTERNATIVES;
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("{s:?} must be a whole number from 0 to {max}")),
+    }
+}
+
+fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("{s:?} is neither RFC 3339 (2025-10-01T12:00:00Z) nor YYYY-MM-DD"))
+}
+
+pub fn run(args: RouteArgs) -> Result<ExitCode> {
+    let mut avoid = Vec::new();
+    for file in &args.avoid {
+        avoid.extend(read_avoid(file).with_context(|| format!("--avoid {}", file.display()))?);
+    }
+    let engine = engine::open(&args.db.db, args.at)?;
+    let query = RouteQuery {
+        from: args.from,
+        to: args.to,
+        profile: args.profile,
+        aversion: args.aversion,
+        alternatives: args.alternatives,
+        allow_rail: args.allow_rail,
+        avoid,
+    };
+    let answer = engine.route(&query).map_err(|e| match e {
+        EngineError::Snap { what, source } => {
+            let point = if what == "from" { args.from } else { args.to };
+            anyhow!("--{what} {point}: {source}")
+        }
+        other => anyhow!(other),
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Geojson => {
+            serde_json::to_writer(&mut out, &geojson(&answer, args.profile))?;
+            writeln!(out)?;
+        }
+        Format::Text => out.write_all(text(&answer).as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rounds to `digits` decimals.
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+fn position(p: LonLat) -> Value {
+    json!([round(p.lon(), 6), round(p.lat(), 6)])
+}
+
+fn summary_json(s: &RouteSummary) -> Value {
+    json!({
+        "distance_m": round(s.distance_m, 1),
+        "duration_s": round(s.duration_s, 1),
+        "risk_exposure": round(s.risk_exposure, 6),
+        "aversion": s.aversion_used,
+    })
+}
+
+/// The answer as an RFC 7946 FeatureCollection: one LineString Feature per route, the chosen
+/// one first.
+pub fn geojson(answer: &RouteAnswer, profile: Profile) -> Value {
+    let features: Vec<Value> = answer
+        .routes
+        .iter()
+        .map(|r| {
+            let mut properties = json!({
+                "chosen": r.chosen,
+                "profile": profile.as_str(),
+                "distance_m": round(r.distance_m, 1),
+                "duration_s": round(r.duration_s, 1),
+                "risk_exposure": round(r.risk_exposure, 6),
+                "aversion": r.aversion_used,
+                "roads": r.roads.iter().map(|s| json!({
+                    "label": s.label,
+                    "distance_m": round(s.distance_m, 1),
+                })).collect::<Vec<_>>(),
+                "explanation": explanation_json(r),
+            });
+            if r.chosen {
+                properties["fastest"] = answer.fastest.as_ref().map_or(Value::Null, summary_json);
+                properties["from_snap_distance_m"] = json!(round(answer.from.distance_m, 1));
+                properties["to_snap_distance_m"] = json!(round(answer.to.distance_m, 1));
+            }
+            json!({
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": r.geometry.iter().map(|&p| position(p)).collect::<Vec<_>>(),
+                },
+                "properties": properties,
+            })
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}
+
+fn explanation_json(r: &Route) -> Value {
+    let x = &r.explanation;
+    json!({
+        // ∫ risk ds along the route (risk density × km), and its incident and weather parts.
+        "total_risk_km": round(x.total_exposure, 6),
+        "incident_risk_km": round(x.incident_exposure, 6),
+        "hazard_risk_km": round(x.hazard_exposure, 6),
+        "cells": x.top_cells.iter().map(|c| json!({
+            "cell": c.cell.to_string(),
+            "center": position(c.center),
+            "length_m": round(c.length_m, 1),
+            "share": round(c.exposure_share, 4),
+        })).collect::<Vec<_>>(),
+        "categories": x.categories.iter().map(|c| json!({
+            "category": c.category.as_str(),
+            "share": round(c.share, 4),
+        })).collect::<Vec<_>>(),
+        "alerts": x.alerts.iter().map(|a| json!({
+            "event": a.event,
+            "source": a.source.to_string(),
+            "share": round(a.share, 4),
+            "blocks": a.blocks,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn hours_minutes(seconds: f64) -> String {
+    let minutes = (seconds / 60.0).round() as u64;
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A short human summary, one paragraph per route.
+pub fn text(answer: &RouteAnswer) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    for (i, r) in answer.routes.iter().enumerate() {
+        let tag = if r.chosen { "chosen" } else { "alternative" };
+        let _ = writeln!(
+            s,
+            "route {} ({tag}, aversion {:.3}): {:.1} km, {} h, risk {:.3} risk-hours",
+            i + 1,
+            r.aversion_used,
+            r.distance_m / 1000.0,
+            hours_minutes(r.duration_s),
+            r.risk_exposure
+        );
+        if !r.roads.is_empty() {
+            let roads: Vec<String> = r
+                .roads
+                .iter()
+                .map(|x| format!("{} {:.0} km", x.label, x.distance_m / 1000.0))
+                .collect();
+            let _ = writeln!(s, "  roads: {}", roads.join(", "));
+        }
+        let cats: Vec<String> = r
+            .explanation
+            .categories
+            .iter()
+            .take(3)
+            .map(|c| format!("{} {:.0}%", c.category.as_str(), c.share * 100.0))
+            .collect();
+        if !cats.is_empty() {
+            let _ = writeln!(s, "  risk from: {}", cats.join(", "));
+        }
+        if !r.explanation.alerts.is_empty() {
+            let alerts: Vec<String> = r
+                .explanation
+                .alerts
+                .iter()
+                .take(3)
+                .map(|a| format!("{} {:.0}%", a.event, a.share * 100.0))
+                .collect();
+            let _ = writeln!(s, "  alerts: {}", alerts.join(", "));
+        }
+    }
+    if let Some(f) = &answer.fastest {
+        let _ = writeln!(
+            s,
+            "fastest: {:.1} km, {} h, risk {:.3} risk-hours ({:.0} min faster, {:+.1}% risk)",
+            f.distance_m / 1000.0,
+            hours_minutes(f.duration_s),
+            f.risk_exposure,
+            (answer.chosen().duration_s - f.duration_s) / 60.0,
+            if answer.chosen().risk_exposure > 0.0 {
+                (f.risk_exposure / answer.chosen().risk_exposure - 1.0) * 100.0
+            } else {
+                0.0
+            }
+        );
+    }
+    s
+}
+
+/// Polygons of a GeoJSON file: a FeatureCollection, a Feature or a bare geometry, of type
+/// Polygon or MultiPolygon.
+fn read_avoid(path: &Path) -> Result<Vec<geo::Polygon<f64>>> {
+    let bytes = std::fs::read(path).context("reading the file")?;
+    let doc: Value = serde_json::from_slice(&bytes).context("not valid JSON")?;
+    let mut out = Vec::new();
+    match doc["type"].as_str() {
+        Some("FeatureCollection") => {
+            let features = doc["features"]
+                .as_array()
+                .ok_or_else(|| anyhow!("a FeatureCollection needs a \"features\" array"))?;
+            for (i, f) in features.iter().enumerate() {
+                polygons(&f["geometry"], &mut out).with_context(|| format!("feature {i}"))?;
+            }
+        }
+        Some("Feature") => polygons(&doc["geometry"], &mut out)?,
+        _ => polygons(&doc, &mut out)?,
+    }
+    if out.is_empty() {
+        bail!("no polygons in the file");
+    }
+    Ok(out)
+}
+
+fn polygons(geometry: &Value, out: &mut Vec<geo::Polygon<f64>>) -> Result<()> {
+    let coords = &geometry["coordinates"];
+    match geometry["type"].as_str() {
+        Some("Polygon") => out.push(polygon(coords)?),
+        Some("MultiPolygon") => {
+            for p in coords
+                .as_array()
+                .ok_or_else(|| anyhow!("MultiPolygon coordinates must be an array"))?
+            {
+                out.push(polygon(p)?);
+            }
+        }
+        Some(other) => bail!("a {other} geometry: only Polygon and MultiPolygon are areas"),
+        None => bail!("no geometry \"type\""),
+    }
+    Ok(())
+}
+
+fn polygon(rings: &Value) -> Result<geo::Polygon<f64>> {
+    let rings = rings
+        .as_array()
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| anyhow!("a Polygon needs an array of rings"))?;
+    let mut lines = Vec::with_capacity(rings.len());
+    for ring in rings {
+        let mut pts = Vec::new();
+        for p in ring
+            .as_array()
+            .ok_or_else(|| anyhow!("a ring must be an array of positions"))?
+        {
+            let (lon, lat) = match p.as_array().map(Vec::as_slice) {
+                Some([lon, lat, ..]) => (lon.as_f64(), lat.as_f64()),
+                _ => (None, None),
+            };
+            let (Some(lon), Some(lat)) = (lon, lat) else {
+                bail!("position {p} is not [lon, lat]");
+            };
+            let q = LonLat::new(lon, lat).map_err(|e| anyhow!("position {p}: {e}"))?;
+            pts.push(geo::coord! { x: q.lon(), y: q.lat() });
+        }
+        if pts.len() < 4 {
+            bail!("a ring needs at least four positions");
+        }
+        lines.push(geo::LineString::new(pts));
+    }
+    let exterior = lines.remove(0);
+    Ok(geo::Polygon::new(exterior, lines))
+}
