@@ -16,6 +16,9 @@
 //! the time spent exposed, weighted by how dangerous the places are. Minimising
 //! `time + λ × exposure` for growing λ walks the risk–time Pareto front.
 
+pub mod nearest;
+pub mod plan;
+
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
 use crate::risk::{EdgeCellIndex, EdgeRisk, RiskConfig, RiskField, RiskProfile};
 use crate::search::BLOCKED;
@@ -67,6 +70,23 @@ impl Default for EngineConfig {
 pub enum EngineError {
     #[error("the road network is empty: load roads first (`senda ingest roads FILE`)")]
     EmptyNetwork,
+    /// No stage plan keeps every day within the limit: the leg that cannot be done, starting
+    /// from the reachable stop nearest (in travel time) to the destination.
+    #[error("{}", plan::no_plan_message(*.leg, .last_stop, *.nights, *.remaining_h, *.max_daily_hours, .profile))]
+    NoPlan {
+        /// 1-based number of the leg that fails.
+        leg: u32,
+        /// Where that leg starts: "the start", or a stop's name and kind.
+        last_stop: String,
+        last_stop_at: LonLat,
+        /// Nights spent before that leg.
+        nights: u32,
+        /// Fastest travel time from there to the destination, hours; `None` when no route
+        /// joins them at all.
+        remaining_h: Option<f64>,
+        max_daily_hours: f64,
+        profile: &'static str,
+    },
     #[error("{what}: {source}")]
     Snap {
         /// Which point: `from`, `to`, `at`, ...
@@ -100,6 +120,8 @@ struct Static {
     graph: RoadGraph,
     build_report: BuildReport,
     edge_cells: EdgeCellIndex,
+    /// Built on first use by the nearest-shelter queries.
+    shelter_index: std::sync::OnceLock<nearest::ShelterIndex>,
     shelters: Vec<Shelter>,
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
@@ -185,6 +207,7 @@ impl Engine {
             shelter_snaps,
             transit: data.transit,
             transit_snaps,
+            shelter_index: std::sync::OnceLock::new(),
         };
         let edge_risk = edge_risks(&risk, &fixed.edge_cells)?;
         Ok(Self {
