@@ -10,7 +10,6 @@ use std::path::Path;
 /// Opens the database (creating it and loading the bundled default data when it holds no
 /// records, so the query commands work with no set-up) and builds an engine at `at`
 /// (default: now).
-#[allow(dead_code)] // used by the route, nearest and plan commands (next commits)
 pub fn open(db: &Path, at: Option<DateTime<Utc>>) -> Result<Engine> {
     let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     if store.is_empty()? {

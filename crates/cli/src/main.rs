@@ -3,6 +3,8 @@
 mod default_data;
 mod engine;
 mod load;
+mod nearest_cmd;
+mod plan_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -53,6 +55,11 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// The nearest shelters to a point, in a straight line or by safe travel along roads.
+    Nearest(nearest_cmd::NearestArgs),
+    /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
+    /// shelter (or, flagged, a transit point where no shelter is in reach).
+    Plan(plan_cmd::PlanArgs),
 }
 
 #[derive(Args, Clone)]
@@ -130,5 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
         }
+        Command::Nearest(args) => nearest_cmd::run(args),
+        Command::Plan(args) => plan_cmd::run(args),
     }
 }
