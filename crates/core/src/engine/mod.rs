@@ -70,23 +70,9 @@ impl Default for EngineConfig {
 pub enum EngineError {
     #[error("the road network is empty: load roads first (`senda ingest roads FILE`)")]
     EmptyNetwork,
-    /// No stage plan keeps every day within the limit: the leg that cannot be done, starting
-    /// from the reachable stop nearest (in travel time) to the destination.
-    #[error("{}", plan::no_plan_message(*.leg, .last_stop, *.nights, *.remaining_h, *.max_daily_hours, .profile))]
-    NoPlan {
-        /// 1-based number of the leg that fails.
-        leg: u32,
-        /// Where that leg starts: "the start", or a stop's name and kind.
-        last_stop: String,
-        last_stop_at: LonLat,
-        /// Nights spent before that leg.
-        nights: u32,
-        /// Fastest travel time from there to the destination, hours; `None` when no route
-        /// joins them at all.
-        remaining_h: Option<f64>,
-        max_daily_hours: f64,
-        profile: &'static str,
-    },
+    /// No stage plan keeps every day within the limit: which leg fails and why.
+    #[error("{0}")]
+    NoPlan(Box<plan::NoPlan>),
     #[error("{what}: {source}")]
     Snap {
         /// Which point: `from`, `to`, `at`, ...

@@ -3,17 +3,20 @@
 //! serves, capacity and visibility.
 //!
 //! # Air: exact k nearest by great-circle distance
-//! Shelters sit in an R-tree ([`RTree::bulk_load`]) as unit vectors on the sphere (x, y, z).
+//! Shelters sit in R-trees ([`RTree::bulk_load`]), one per kind and visibility, as unit
+//! vectors on the sphere (x, y, z); a query searches only the trees of the kinds it asks for
+//! (and restricted ones only when allowed), each bounded by the `k`-th distance found so far.
 //! The straight chord between two unit vectors is `2 sin(θ/2)` for the central angle `θ`, so
 //! it grows with the great-circle distance: the nearest by chord are the nearest on the
 //! sphere, with no projection, no distortion far from a reference latitude and no antimeridian
 //! seam. The tree yields matching shelters nearest-first by chord; once `k` are in hand, every
-//! further shelter whose chord is within rounding (10⁻¹² relative + 10⁻¹⁴ absolute, i.e. well
-//! under a micrometre) of the `k`-th is taken as well, and the candidates are ranked by
-//! [`haversine_m`] with ties broken by shelter index. The answer is therefore exactly the
-//! first `k` of a brute-force haversine scan sorted by (distance, index) — the oracle test in
-//! `tests/nearest.rs` checks this on thousands of queries. A query allocates only its answer
-//! (rstar's nearest-neighbour iterator keeps its queue on the stack up to 32 entries).
+//! further shelter whose chord is within rounding (10⁻¹² relative + 10⁻¹⁴ absolute, i.e.
+//! well under a micrometre) of the `k`-th is taken as well, and the candidates are ranked by
+//! [`haversine_m`](crate::haversine_m) with ties broken by shelter index. The answer is
+//! therefore exactly the first `k` of a brute-force haversine scan sorted by (distance,
+//! index) — the oracle test in `tests/nearest.rs` checks this on thousands of queries. A
+//! query allocates only its answer (rstar's nearest-neighbour iterator keeps its queue on the
+//! stack up to 32 entries).
 //!
 //! # Road: exact k nearest by generalised cost
 //! One Dijkstra from the query's snapped point ([`source_seeds`]) over the generalised weights
@@ -36,8 +39,8 @@ use super::{Engine, EngineError, WeightQuery};
 use crate::graph::{Profile, RoadGraph};
 use crate::search::{partial_cost, source_seeds, PathResult, Seed, BLOCKED};
 use crate::{
-    haversine_m, EdgeId, InvalidValue, LonLat, NodeId, Population, Service, Shelter, ShelterKind,
-    Snap, Visibility,
+    EdgeId, InvalidValue, LonLat, NodeId, Population, Service, Shelter, ShelterKind, Snap,
+    Visibility,
 };
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -291,19 +294,35 @@ impl Arrivals {
 /// The shelter indexes an engine builds on first use (shared between snapshots).
 #[derive(Debug)]
 pub(crate) struct ShelterIndex {
-    air: RTree<GeomWithData<[f64; 3], u32>>,
+    /// One tree per (kind, visibility) present, so a query searches only the groups it may
+    /// answer with (about half the points for the default "shelters, public").
+    air: Vec<AirTree>,
     /// Per profile ([`super::profile_index`]).
     arrivals: [Arrivals; 2],
 }
 
 impl ShelterIndex {
     pub(crate) fn build(engine: &Engine) -> Self {
-        let points = engine
-            .shelters()
-            .iter()
-            .enumerate()
-            .map(|(i, s)| GeomWithData::new(unit_vector(s.location), i as u32))
-            .collect();
+        let mut groups: Vec<(ShelterKind, Visibility, Vec<AirPoint>)> = Vec::new();
+        for (i, s) in engine.shelters().iter().enumerate() {
+            let point = {
+                let lat_rad = s.location.lat().to_radians();
+                let entry = AirEntry {
+                    index: i as u32,
+                    lat_rad,
+                    cos_lat: lat_rad.cos(),
+                    lon: s.location.lon(),
+                };
+                GeomWithData::new(unit_vector(s.location), entry)
+            };
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == s.kind && g.1 == s.visibility)
+            {
+                Some(g) => g.2.push(point),
+                None => groups.push((s.kind, s.visibility, vec![point])),
+            }
+        }
         let arrivals = |profile: Profile| {
             Arrivals::build(
                 engine.graph(),
@@ -315,9 +334,64 @@ impl ShelterIndex {
             )
         };
         Self {
-            air: RTree::bulk_load(points),
+            air: groups
+                .into_iter()
+                .map(|(kind, visibility, points)| AirTree {
+                    kind,
+                    visibility,
+                    tree: RTree::bulk_load(points),
+                })
+                .collect(),
             arrivals: [arrivals(Profile::Foot), arrivals(Profile::Vehicle)],
         }
+    }
+}
+
+/// The shelters of one kind and visibility, by unit vector.
+#[derive(Debug)]
+struct AirTree {
+    kind: ShelterKind,
+    visibility: Visibility,
+    tree: RTree<AirPoint>,
+}
+
+type AirPoint = GeomWithData<[f64; 3], AirEntry>;
+
+/// A shelter in the air tree, with the terms of [`haversine_m`](crate::haversine_m) that
+/// depend on it alone.
+#[derive(Debug, Clone, Copy)]
+struct AirEntry {
+    index: u32,
+    lat_rad: f64,
+    cos_lat: f64,
+    lon: f64,
+}
+
+/// The terms of [`haversine_m`](crate::haversine_m) that depend on the query point alone.
+#[derive(Debug, Clone, Copy)]
+struct AirQuery {
+    lat_rad: f64,
+    cos_lat: f64,
+    lon: f64,
+}
+
+impl AirQuery {
+    fn new(p: LonLat) -> Self {
+        let lat_rad = p.lat().to_radians();
+        Self {
+            lat_rad,
+            cos_lat: lat_rad.cos(),
+            lon: p.lon(),
+        }
+    }
+
+    /// `haversine_m(query, shelter)`, bit for bit, with the cosines computed once.
+    #[inline]
+    fn distance_m(&self, s: &AirEntry) -> f64 {
+        let dlat = s.lat_rad - self.lat_rad;
+        let dlon = (s.lon - self.lon).to_radians();
+        let h = (dlat / 2.0).sin().powi(2) + self.cos_lat * s.cos_lat * (dlon / 2.0).sin().powi(2);
+        2.0 * crate::coord::EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
     }
 }
 
@@ -337,7 +411,8 @@ impl Engine {
     /// When fewer than `k` shelters are found the answer's note says why.
     ///
     /// ```no_run
-    /// # fn demo(engine: &senda_core::engine::Engine) -> Result<(), senda_core::engine::EngineError> {
+    /// # use senda_core::engine::{Engine, EngineError};
+    /// # fn demo(engine: &Engine) -> Result<(), EngineError> {
     /// use senda_core::engine::nearest::{NearestBy, NearestQuery};
     /// use senda_core::{LonLat, Service};
     /// let mut q = NearestQuery::new(LonLat::new(-92.2667, 14.9056)?);
@@ -365,42 +440,61 @@ impl Engine {
         let shelters = self.shelters();
         let index = self.shelter_index();
         let k = q.k;
-        let mut out: Vec<NearestShelter<'_>> = Vec::with_capacity(k + 1);
-        let mut cutoff = f64::INFINITY;
-        for (entry, d2) in index
-            .air
-            .nearest_neighbor_iter_with_distance_2(unit_vector(q.at))
-        {
-            if d2 > cutoff {
-                break;
-            }
-            let i = entry.data as usize;
-            let s = &shelters[i];
-            if !q.matches(s) {
+        let mut out: Vec<NearestShelter<'_>> = Vec::with_capacity(2 * k + 1);
+        let air = AirQuery::new(q.at);
+        let at = unit_vector(q.at);
+        // A chord² bound (with rounding slack) from a great-circle distance.
+        let window = |chord: f64| {
+            let c = chord * (1.0 + 1e-12) + 1e-14;
+            c * c
+        };
+        let mut bound = f64::INFINITY;
+        for group in &index.air {
+            if !q.kinds.contains(&group.kind)
+                || (group.visibility == Visibility::Restricted && !q.include_restricted)
+            {
                 continue;
             }
-            out.push(NearestShelter {
-                index: i,
-                shelter: s,
-                distance_m: haversine_m(q.at, s.location),
-                access_m: 0.0,
-                duration_s: None,
-                cost_s: None,
-                risk_exposure: None,
-                geometry: None,
+            let mut cutoff = bound;
+            let mut taken = 0;
+            for (entry, d2) in group.tree.nearest_neighbor_iter_with_distance_2(at) {
+                if d2 > cutoff {
+                    break;
+                }
+                let i = entry.data.index as usize;
+                let s = &shelters[i];
+                if !q.matches(s) {
+                    continue;
+                }
+                out.push(NearestShelter {
+                    index: i,
+                    shelter: s,
+                    distance_m: air.distance_m(&entry.data),
+                    access_m: 0.0,
+                    duration_s: None,
+                    cost_s: None,
+                    risk_exposure: None,
+                    geometry: None,
+                });
+                taken += 1;
+                if taken == k {
+                    // Anything within rounding of the k-th by chord may be as near by
+                    // haversine.
+                    cutoff = cutoff.min(window(d2.sqrt()));
+                }
+            }
+            out.sort_unstable_by(|a, b| {
+                a.distance_m
+                    .total_cmp(&b.distance_m)
+                    .then(a.index.cmp(&b.index))
             });
+            out.truncate(k);
             if out.len() == k {
-                // Anything within rounding of the k-th by chord may be as near by haversine.
-                let chord = d2.sqrt() * (1.0 + 1e-12) + 1e-14;
-                cutoff = chord * chord;
+                // The other groups need only look as far as the k-th so far.
+                let theta = out[k - 1].distance_m / crate::coord::EARTH_RADIUS_M;
+                bound = window(2.0 * (theta / 2.0).sin());
             }
         }
-        out.sort_unstable_by(|a, b| {
-            a.distance_m
-                .total_cmp(&b.distance_m)
-                .then(a.index.cmp(&b.index))
-        });
-        out.truncate(k);
         let note = self.nearest_note(q, out.len(), None);
         Ok(NearestAnswer {
             shelters: out,
@@ -944,6 +1038,7 @@ impl NearestSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::haversine_m;
 
     #[test]
     fn chord_order_is_great_circle_order() {
@@ -969,6 +1064,28 @@ mod tests {
         for (c2, t) in by_chord {
             let d = 2.0 * crate::coord::EARTH_RADIUS_M * (c2.sqrt() / 2.0).asin();
             assert!((d - haversine_m(a, t)).abs() < 1e-3, "{d}");
+        }
+    }
+
+    #[test]
+    fn cached_haversine_is_bit_for_bit_haversine() {
+        let mut x = 0.123_f64;
+        let mut next = || {
+            x = (x * 9_301.0 + 49_297.0) % 233_280.0;
+            x / 233_280.0
+        };
+        for _ in 0..10_000 {
+            let a = LonLat::new(next() * 360.0 - 180.0, next() * 180.0 - 90.0).unwrap();
+            let b = LonLat::new(next() * 360.0 - 180.0, next() * 180.0 - 90.0).unwrap();
+            let lat_rad = b.lat().to_radians();
+            let entry = AirEntry {
+                index: 0,
+                lat_rad,
+                cos_lat: lat_rad.cos(),
+                lon: b.lon(),
+            };
+            let d = AirQuery::new(a).distance_m(&entry);
+            assert_eq!(d.to_bits(), haversine_m(a, b).to_bits());
         }
     }
 

@@ -229,13 +229,15 @@ impl Engine {
     /// road; [`EngineError::NoPlan`] when no plan fits the limit.
     ///
     /// ```no_run
-    /// # fn demo(engine: &senda_core::engine::Engine) -> Result<(), senda_core::engine::EngineError> {
+    /// # use senda_core::engine::{Engine, EngineError};
+    /// # fn demo(engine: &Engine) -> Result<(), EngineError> {
     /// use senda_core::engine::plan::PlanQuery;
     /// use senda_core::LonLat;
     /// let q = PlanQuery::new(LonLat::new(-92.2667, 14.9056)?, LonLat::new(-93.1, 16.75)?);
     /// let plan = engine.plan(&q)?;
     /// for leg in &plan.legs {
-    ///     println!("{:.1} km, {:.1} h, ends at {:?}", leg.distance_m / 1e3, leg.duration_s / 3600.0, leg.end);
+    ///     let (km, h) = (leg.distance_m / 1e3, leg.duration_s / 3600.0);
+    ///     println!("{km:.1} km, {h:.1} h, ends at {:?}", leg.end);
     /// }
     /// # Ok(()) }
     /// ```
@@ -721,44 +723,64 @@ impl Planner<'_> {
         }
         let (rem, nights, s) = best.unwrap_or((None, 0, START));
         let s = if rem.is_none() { START } else { s };
-        EngineError::NoPlan {
+        EngineError::NoPlan(Box::new(NoPlan {
             leg: nights + 1,
             last_stop: self.describe(s),
             last_stop_at: self.stops[s].at,
             nights: if rem.is_none() { 0 } else { nights },
             remaining_h: rem.map(|ds| ds as f64 / 36_000.0),
             max_daily_hours: q.max_daily_hours,
-            profile: q.profile.as_str(),
-        }
+            profile: q.profile,
+        }))
     }
 }
 
-/// The message of [`EngineError::NoPlan`].
-pub(crate) fn no_plan_message(
-    leg: u32,
-    last_stop: &str,
-    nights: u32,
-    remaining_h: Option<f64>,
-    max_daily_hours: f64,
-    profile: &str,
-) -> String {
-    let how = match profile {
-        "foot" => "on foot".to_owned(),
-        other => format!("by {other}"),
-    };
-    match remaining_h {
-        Some(r) => {
-            let after = match nights {
-                0 => String::new(),
-                1 => " (reached after 1 night)".to_owned(),
-                n => format!(" (reached after {n} nights)"),
-            };
-            format!(
-                "no stage plan with at most {max_daily_hours} h of travel a day {how}: leg {leg} fails — from {last_stop}{after}, the destination is {r:.1} h away and no further shelter or transit point lies within {max_daily_hours} h on the way"
-            )
+/// Why no stage plan exists: the leg that cannot be done, starting from the reachable stop
+/// nearest (in travel time) to the destination, and how far the destination still is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoPlan {
+    /// 1-based number of the leg that fails.
+    pub leg: u32,
+    /// Where that leg starts: "the start", or a stop's kind and name.
+    pub last_stop: String,
+    pub last_stop_at: LonLat,
+    /// Nights spent before that leg.
+    pub nights: u32,
+    /// Fastest travel time from there to the destination, hours; `None` when no route joins
+    /// them at all.
+    pub remaining_h: Option<f64>,
+    pub max_daily_hours: f64,
+    pub profile: Profile,
+}
+
+impl std::fmt::Display for NoPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match self.profile {
+            Profile::Foot => "on foot",
+            Profile::Vehicle => "by vehicle",
+        };
+        let (max, stop) = (self.max_daily_hours, &self.last_stop);
+        match self.remaining_h {
+            Some(r) => {
+                let after = match self.nights {
+                    0 => String::new(),
+                    1 => " (reached after 1 night)".to_owned(),
+                    n => format!(" (reached after {n} nights)"),
+                };
+                write!(
+                    f,
+                    "no stage plan with at most {max} h of travel a day {how}: leg {} fails — \
+                     from {stop}{after}, the destination is {r:.1} h away and no further \
+                     shelter or transit point lies within {max} h on the way",
+                    self.leg
+                )
+            }
+            None => write!(
+                f,
+                "no stage plan {how}: no route joins {stop} and the destination on the {} \
+                 network (closed roads or separate networks)",
+                self.profile
+            ),
         }
-        None => format!(
-            "no stage plan {how}: no route joins {last_stop} and the destination on the {profile} network (closed roads or separate networks)"
-        ),
     }
 }
