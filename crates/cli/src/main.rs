@@ -50,16 +50,16 @@ enum Command {
         #[command(flatten)]
         opts: LoadOpts,
     },
-    /// Load the bundled default dataset (Mexico–Central America corridor) into the database.
-    Init {
-        #[command(flatten)]
-        db: DbArg,
-    },
     /// The nearest shelters to a point, in a straight line or by safe travel along roads.
     Nearest(nearest_cmd::NearestArgs),
     /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
     /// shelter (or, flagged, a transit point where no shelter is in reach).
     Plan(plan_cmd::PlanArgs),
+    /// Load the bundled default dataset (Mexico–Central America corridor) into the database.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -124,6 +124,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .collect();
             load::run(None, sources, &opts)
         }
+        Command::Nearest(args) => nearest_cmd::run(args),
+        Command::Plan(args) => plan_cmd::run(args),
         Command::Init { db } => {
             let mut store = senda_store::Store::open(&db.db)
                 .with_context(|| format!("opening {}", db.db.display()))?;
@@ -137,7 +139,5 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
         }
-        Command::Nearest(args) => nearest_cmd::run(args),
-        Command::Plan(args) => plan_cmd::run(args),
     }
 }
