@@ -3,6 +3,8 @@
 mod default_data;
 mod engine;
 mod load;
+mod nearest_cmd;
+mod plan_cmd;
 mod route_cmd;
 
 use anyhow::{Context, Result};
@@ -49,6 +51,11 @@ enum Command {
         #[command(flatten)]
         opts: LoadOpts,
     },
+    /// The nearest shelters to a point, in a straight line or by safe travel along roads.
+    Nearest(nearest_cmd::NearestArgs),
+    /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
+    /// shelter (or, flagged, a transit point where no shelter is in reach).
+    Plan(plan_cmd::PlanArgs),
     /// Load the bundled default dataset (Mexico–Central America corridor) into the database.
     Init {
         #[command(flatten)]
@@ -126,6 +133,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .collect();
             load::run(None, sources, &opts)
         }
+        Command::Nearest(args) => nearest_cmd::run(args),
+        Command::Plan(args) => plan_cmd::run(args),
         Command::Init { db } => {
             let mut store = senda_store::Store::open(&db.db)
                 .with_context(|| format!("opening {}", db.db.display()))?;

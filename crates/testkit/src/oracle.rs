@@ -7,7 +7,7 @@ use senda_core::graph::{Profile, RoadGraph};
 use senda_core::{haversine_m, EdgeId, LonLat, NodeId, Snap};
 
 /// A petgraph copy of a [`RoadGraph`] with the given weights (`u32::MAX` edges left out),
-/// to run [`petgraph::algo::dijkstra`] on.
+/// to run [`petgraph::algo::dijkstra()`] on.
 pub struct Oracle {
     graph: DiGraph<(), u64>,
 }

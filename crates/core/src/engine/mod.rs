@@ -5,7 +5,7 @@
 //! # Generalised cost
 //! An edge of travel time `t` whose mean risk density is `ρ` (the field averaged along it,
 //! in the field's unit: serious-incident equivalents per cell per year, see
-//! [`RiskConfig`](crate::risk::RiskConfig)) costs
+//! [`crate::risk::RiskConfig`]) costs
 //!
 //! `t × (1 + aversion × aversion_scale × ρ)`
 //!
@@ -15,6 +15,9 @@
 //! A route's **risk exposure** is `Σ ρ × t` over its edges, in density × hours ("risk-hours"):
 //! the time spent exposed, weighted by how dangerous the places are. Minimising
 //! `time + λ × exposure` for growing λ walks the risk–time Pareto front.
+
+pub mod nearest;
+pub mod plan;
 
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
 use crate::risk::{EdgeCellIndex, EdgeRisk, RiskConfig, RiskField, RiskProfile};
@@ -76,6 +79,9 @@ impl Default for EngineConfig {
 pub enum EngineError {
     #[error("the road network is empty: load roads first (`senda ingest roads FILE`)")]
     EmptyNetwork,
+    /// No stage plan keeps every day within the limit: which leg fails and why.
+    #[error("{0}")]
+    NoPlan(Box<plan::NoPlan>),
     #[error("{what}: {source}")]
     Snap {
         /// Which point: `from`, `to`, `at`, ...
@@ -112,6 +118,8 @@ struct Static {
     graph: RoadGraph,
     build_report: BuildReport,
     edge_cells: EdgeCellIndex,
+    /// Built on first use by the nearest-shelter queries.
+    shelter_index: std::sync::OnceLock<nearest::ShelterIndex>,
     shelters: Vec<Shelter>,
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
@@ -199,6 +207,7 @@ impl Engine {
             shelter_snaps,
             transit: data.transit,
             transit_snaps,
+            shelter_index: std::sync::OnceLock::new(),
         };
         let edge_risk = edge_risks(&risk, &fixed.edge_cells)?;
         Ok(Self {

@@ -1,0 +1,322 @@
+//! `senda nearest`: the nearest shelters to a point, by air or by road.
+
+use crate::{engine, DbArg};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, NearestShelter};
+use senda_core::{LonLat, Population, Profile, Service, Shelter, ShelterKind};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct NearestArgs {
+    /// Where to search from: LON,LAT in degrees (e.g. --at=-92.2667,14.9056).
+    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    at: LonLat,
+    /// How many shelters (1..=50).
+    #[arg(long, default_value_t = 5, value_parser = parse_k)]
+    k: usize,
+    /// air: straight line; road: by safe travel cost along the network.
+    #[arg(long, default_value = "air", value_parser = parse_by)]
+    by: NearestBy,
+    /// foot | vehicle (by road).
+    #[arg(long, default_value = "foot", value_parser = parse_profile)]
+    profile: Profile,
+    /// 0 (fastest) ..= 1 (safest), by road.
+    #[arg(long, default_value_t = 0.5, value_parser = parse_aversion)]
+    aversion: f64,
+    /// Services a shelter must offer, all of them: bed,food,medical,legal,psychological,...
+    #[arg(long, value_delimiter = ',', value_parser = parse_service)]
+    needs: Vec<Service>,
+    /// Only shelters that say they serve: women | men | families | minors | lgbtq.
+    #[arg(long, value_parser = parse_population)]
+    serves: Option<Population>,
+    /// Only shelters with a known capacity of at least N places.
+    #[arg(long, value_name = "N")]
+    min_capacity: Option<u32>,
+    /// Kinds of place: shelter, soup_kitchen, consulate, human_rights, medical, service.
+    #[arg(long, value_delimiter = ',', default_value = "shelter", value_parser = parse_shelter_kind)]
+    kinds: Vec<ShelterKind>,
+    /// Include restricted shelters (safe houses). The server shows them to analysts only.
+    #[arg(long)]
+    include_restricted: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+/// Output format of the query commands.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// RFC 7946 GeoJSON (lon, lat; coordinates rounded to 1e-6).
+    Geojson,
+    /// A readable summary.
+    Text,
+}
+
+pub fn parse_lon_lat(s: &str) -> Result<LonLat, String> {
+    LonLat::parse_lon_lat(s).map_err(|e| e.to_string())
+}
+
+fn parse_k(s: &str) -> Result<usize, String> {
+    let k: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    if (1..=senda_core::engine::nearest::MAX_K).contains(&k) {
+        Ok(k)
+    } else {
+        Err("must be between 1 and 50".into())
+    }
+}
+
+fn parse_by(s: &str) -> Result<NearestBy, String> {
+    NearestBy::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn parse_aversion(s: &str) -> Result<f64, String> {
+    let a: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&a) {
+        Ok(a)
+    } else {
+        Err("must be between 0 and 1".into())
+    }
+}
+
+fn parse_service(s: &str) -> Result<Service, String> {
+    Service::parse(s).map_err(|e| {
+        let known: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
+        format!("{e} (known: {})", known.join(", "))
+    })
+}
+
+fn parse_population(s: &str) -> Result<Population, String> {
+    Population::parse(s).map_err(|e| format!("{e} (known: women, men, families, minors, lgbtq)"))
+}
+
+fn parse_shelter_kind(s: &str) -> Result<ShelterKind, String> {
+    ShelterKind::parse(s).map_err(|e| {
+        format!("{e} (known: shelter, soup_kitchen, consulate, human_rights, medical, service)")
+    })
+}
+
+pub fn run(args: NearestArgs) -> Result<ExitCode> {
+    let engine = engine::open(&args.db.db, None)?;
+    let mut q = NearestQuery::new(args.at);
+    q.k = args.k;
+    q.by = args.by;
+    q.profile = args.profile;
+    q.aversion = args.aversion;
+    q.needs = args.needs;
+    q.serves = args.serves;
+    q.min_capacity = args.min_capacity;
+    q.kinds = args.kinds;
+    q.include_restricted = args.include_restricted;
+    let answer = engine
+        .nearest(&q)
+        .with_context(|| format!("nearest shelters to {}", args.at))?;
+    match args.format {
+        Format::Geojson => println!("{}", serde_json::to_string_pretty(&geojson(&q, &answer))?),
+        Format::Text => print!("{}", text(&q, &answer)),
+    }
+    if let (Some(note), Format::Geojson) = (&answer.note, args.format) {
+        eprintln!("note: {note}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A coordinate rounded to 1e-6 degrees (about 0.1 m).
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+pub fn position(p: LonLat) -> Value {
+    json!([round6(p.lon()), round6(p.lat())])
+}
+
+/// Rounds a figure for output (`digits` after the point).
+pub fn fig(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// "unverified" or the date the shelter was last verified.
+pub fn verified(s: &Shelter) -> String {
+    s.verified_on
+        .map_or("unverified".to_owned(), |d| d.to_string())
+}
+
+fn services(s: &Shelter) -> Vec<&'static str> {
+    s.services.iter().map(|x| x.as_str()).collect()
+}
+
+fn geojson(q: &NearestQuery, answer: &NearestAnswer<'_>) -> Value {
+    let features: Vec<Value> = answer
+        .shelters
+        .iter()
+        .enumerate()
+        .map(|(rank, n)| feature(q, rank, n))
+        .collect();
+    let mut fc = json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "query": {
+            "at": position(q.at),
+            "k": q.k,
+            "by": q.by.as_str(),
+            "profile": q.profile.as_str(),
+            "aversion": q.aversion,
+        },
+    });
+    if let Some(note) = &answer.note {
+        fc["note"] = json!(note);
+    }
+    fc
+}
+
+fn feature(q: &NearestQuery, rank: usize, n: &NearestShelter<'_>) -> Value {
+    let s = n.shelter;
+    let mut props = json!({
+        "rank": rank + 1,
+        "name": s.name,
+        "kind": s.kind.as_str(),
+        "services": services(s),
+        "serves": s.serves.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        "capacity": s.capacity,
+        "phone": s.phone,
+        "whatsapp": s.whatsapp,
+        "address": s.address,
+        "state": s.state,
+        "country": s.country,
+        "distance_m": fig(n.distance_m, 1),
+        "duration_s": n.duration_s.map(|d| fig(d, 1)),
+        "verified": verified(s),
+        "source": s.key.to_string(),
+        "by": q.by.as_str(),
+    });
+    if q.by == NearestBy::Road {
+        props["access_m"] = json!(fig(n.access_m, 1));
+        props["cost_s"] = json!(n.cost_s.map(|c| fig(c, 1)));
+        props["risk_exposure"] = json!(n.risk_exposure.map(|r| fig(r, 6)));
+    }
+    if s.location_suspect {
+        props["location_suspect"] = json!(true);
+    }
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": position(s.location) },
+        "properties": props,
+    })
+}
+
+/// "1.2 km" or "850 m".
+pub fn km(m: f64) -> String {
+    if m >= 1_000.0 {
+        format!("{:.1} km", m / 1_000.0)
+    } else {
+        format!("{m:.0} m")
+    }
+}
+
+/// "3 h 05 min" or "12 min".
+pub fn hours(s: f64) -> String {
+    let min = (s / 60.0).round() as u64;
+    if min >= 60 {
+        format!("{} h {:02} min", min / 60, min % 60)
+    } else {
+        format!("{min} min")
+    }
+}
+
+pub fn how(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Foot => "on foot",
+        Profile::Vehicle => "by vehicle",
+    }
+}
+
+fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let kinds: Vec<&str> = q.kinds.iter().map(|k| k.as_str()).collect();
+    let what = if q.kinds == [ShelterKind::Shelter] {
+        "shelters".to_owned()
+    } else {
+        format!("places ({})", kinds.join(", "))
+    };
+    let by = match q.by {
+        NearestBy::Air => "in a straight line".to_owned(),
+        NearestBy::Road => format!("by road {}, aversion {}", how(q.profile), q.aversion),
+    };
+    let _ = writeln!(
+        out,
+        "{} nearest {what} {by} from {}:",
+        answer.shelters.len(),
+        q.at
+    );
+    for (i, n) in answer.shelters.iter().enumerate() {
+        let s = n.shelter;
+        let place = [
+            s.address.as_deref(),
+            s.state.as_deref(),
+            s.country.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let _ = write!(out, "{:>2}. {} ({})", i + 1, s.name, s.kind.as_str());
+        if !place.is_empty() {
+            let _ = write!(out, " — {place}");
+        }
+        let _ = writeln!(out);
+        match q.by {
+            NearestBy::Air => {
+                let _ = writeln!(out, "    {} in a straight line", km(n.distance_m));
+            }
+            NearestBy::Road => {
+                let _ = writeln!(
+                    out,
+                    "    {} by road ({} {}), +{} off the network; risk exposure {:.3}",
+                    km(n.distance_m),
+                    hours(n.duration_s.unwrap_or(0.0)),
+                    how(q.profile),
+                    km(n.access_m),
+                    n.risk_exposure.unwrap_or(0.0)
+                );
+            }
+        }
+        let services = services(s);
+        let mut facts = vec![if services.is_empty() {
+            "services not listed".to_owned()
+        } else {
+            format!("services: {}", services.join(", "))
+        }];
+        if let Some(p) = &s.phone {
+            facts.push(format!("phone {p}"));
+        }
+        if let Some(w) = &s.whatsapp {
+            facts.push(format!("WhatsApp {w}"));
+        }
+        facts.push(match s.verified_on {
+            Some(d) => format!("verified {d}"),
+            None => "unverified".to_owned(),
+        });
+        if s.location_suspect {
+            facts.push("location doubtful".to_owned());
+        }
+        let _ = writeln!(out, "    {}", facts.join(" · "));
+    }
+    if let Some(note) = &answer.note {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}

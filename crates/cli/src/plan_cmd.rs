@@ -1,0 +1,220 @@
+//! `senda plan`: a journey split into days that each end at a shelter.
+
+use crate::nearest_cmd::{
+    fig, hours, how, km, parse_aversion, parse_lon_lat, parse_profile, position, verified, Format,
+};
+use crate::{engine, DbArg};
+use anyhow::{Context, Result};
+use clap::Args;
+use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
+use senda_core::engine::Engine;
+use senda_core::{LonLat, Profile};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// Start: LON,LAT in degrees (e.g. --from=-92.2667,14.9056).
+    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    from: LonLat,
+    /// Destination: LON,LAT in degrees.
+    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    to: LonLat,
+    /// Most hours of travel in one day (more than 0, at most 24).
+    #[arg(long, default_value_t = 8.0, value_name = "H", value_parser = parse_hours)]
+    max_daily_hours: f64,
+    /// foot | vehicle.
+    #[arg(long, default_value = "foot", value_parser = parse_profile)]
+    profile: Profile,
+    /// 0 (fastest) ..= 1 (safest).
+    #[arg(long, default_value_t = 0.5, value_parser = parse_aversion)]
+    aversion: f64,
+    /// Let foot routes follow rail lines.
+    #[arg(long)]
+    allow_rail: bool,
+    /// Let restricted shelters (safe houses) be stops. The server allows it to analysts only.
+    #[arg(long)]
+    include_restricted: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+fn parse_hours(s: &str) -> Result<f64, String> {
+    let h: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if h.is_finite() && h > 0.0 && h <= 24.0 {
+        Ok(h)
+    } else {
+        Err("must be more than 0 and at most 24".into())
+    }
+}
+
+pub fn run(args: PlanArgs) -> Result<ExitCode> {
+    let engine = engine::open(&args.db.db, None)?;
+    let mut q = PlanQuery::new(args.from, args.to);
+    q.max_daily_hours = args.max_daily_hours;
+    q.profile = args.profile;
+    q.aversion = args.aversion;
+    q.allow_rail = args.allow_rail;
+    q.include_restricted = args.include_restricted;
+    let plan = engine
+        .plan(&q)
+        .with_context(|| format!("stage plan from {} to {}", q.from, q.to))?;
+    match args.format {
+        Format::Geojson => println!(
+            "{}",
+            serde_json::to_string_pretty(&geojson(&engine, &q, &plan))?
+        ),
+        Format::Text => print!("{}", text(&engine, &q, &plan)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// (kind, name, index) of where a leg ends.
+fn end_of(engine: &Engine, end: LegEnd) -> (&'static str, String, Option<usize>) {
+    match end {
+        LegEnd::Shelter { idx } => ("shelter", engine.shelters()[idx].name.clone(), Some(idx)),
+        LegEnd::Transit { idx } => ("transit", engine.transit()[idx].name.clone(), Some(idx)),
+        LegEnd::Destination => ("destination", "destination".to_owned(), None),
+    }
+}
+
+fn geojson(engine: &Engine, q: &PlanQuery, plan: &Plan) -> Value {
+    let features: Vec<Value> = plan
+        .legs
+        .iter()
+        .enumerate()
+        .map(|(i, leg)| {
+            let (kind, name, index) = end_of(engine, leg.end);
+            let mut coords: Vec<Value> = leg.geometry.iter().map(|&p| position(p)).collect();
+            // Rounding can merge the positions of a very short leg: a LineString needs two.
+            coords.dedup();
+            if coords.len() < 2 {
+                coords = vec![position(leg.from), position(leg.to)];
+                if coords[0] == coords[1] {
+                    coords.truncate(1);
+                    coords.push(coords[0].clone());
+                }
+            }
+            let mut props = json!({
+                "leg": i + 1,
+                "from": position(leg.from),
+                "to": position(leg.to),
+                "ends_at": kind,
+                "end_name": name,
+                "end_index": index,
+                "distance_m": fig(leg.distance_m, 1),
+                "duration_s": fig(leg.duration_s, 1),
+                "cost_s": fig(leg.cost_s, 1),
+                "risk_exposure": fig(leg.risk_exposure, 6),
+                "access_m": fig(leg.access_m, 1),
+                "safest": leg.safest,
+                "no_shelter_in_reach": leg.end.is_flagged(),
+            });
+            if let Some(note) = &leg.note {
+                props["note"] = json!(note);
+            }
+            if let LegEnd::Shelter { idx } = leg.end {
+                let s = &engine.shelters()[idx];
+                props["phone"] = json!(s.phone);
+                props["verified"] = json!(verified(s));
+            }
+            if let LegEnd::Transit { idx } = leg.end {
+                props["transit_kind"] = json!(engine.transit()[idx].kind.as_str());
+            }
+            json!({
+                "type": "Feature",
+                "geometry": { "type": "LineString", "coordinates": coords },
+                "properties": props,
+            })
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "plan": {
+            "from": position(q.from),
+            "to": position(q.to),
+            "profile": q.profile.as_str(),
+            "aversion": q.aversion,
+            "max_daily_hours": q.max_daily_hours,
+            "nights": plan.nights,
+            "transit_nights": plan.transit_nights,
+            "total_distance_m": fig(plan.total_distance_m, 1),
+            "total_duration_s": fig(plan.total_duration_s, 1),
+            "total_cost_s": fig(plan.total_cost_s, 1),
+            "total_risk_exposure": fig(plan.total_risk_exposure, 6),
+        },
+    })
+}
+
+fn text(engine: &Engine, q: &PlanQuery, plan: &Plan) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if plan.legs.is_empty() {
+        let _ = writeln!(
+            out,
+            "Start and destination are the same place: nothing to plan."
+        );
+        return out;
+    }
+    let nights = match plan.nights {
+        0 => "no night on the way".to_owned(),
+        1 => "1 night".to_owned(),
+        n => format!("{n} nights"),
+    };
+    let transit = match plan.transit_nights {
+        0 => String::new(),
+        n => format!(" ({n} without a shelter)"),
+    };
+    let _ = writeln!(
+        out,
+        "Plan {} from {} to {}, at most {} h of travel a day: {} days, {nights}{transit}; {}, {} of travel.",
+        how(q.profile),
+        q.from,
+        q.to,
+        q.max_daily_hours,
+        plan.legs.len(),
+        km(plan.total_distance_m),
+        hours(plan.total_duration_s),
+    );
+    for (i, leg) in plan.legs.iter().enumerate() {
+        let (kind, name, _) = end_of(engine, leg.end);
+        let end = match leg.end {
+            LegEnd::Destination => "the destination".to_owned(),
+            LegEnd::Transit { idx } => format!(
+                "{kind} point \"{name}\" ({})",
+                engine.transit()[idx].kind.as_str()
+            ),
+            LegEnd::Shelter { idx } => {
+                let s = &engine.shelters()[idx];
+                let phone = s
+                    .phone
+                    .as_deref()
+                    .map_or(String::new(), |p| format!(", phone {p}"));
+                format!("shelter \"{name}\"{phone}, {}", verified(s))
+            }
+        };
+        let route = if leg.safest {
+            "safest route"
+        } else {
+            "faster route: the safest one takes longer than a day"
+        };
+        let _ = writeln!(
+            out,
+            "Day {}: {}, {} ({route}; risk exposure {:.3}) → {end}",
+            i + 1,
+            km(leg.distance_m),
+            hours(leg.duration_s),
+            leg.risk_exposure
+        );
+        if let Some(note) = &leg.note {
+            let _ = writeln!(out, "       ⚠ {note}");
+        }
+    }
+    out
+}

@@ -1,0 +1,376 @@
+//! `senda nearest` and `senda plan` end to end: the real binary on the bundled default data
+//! (loaded once into a temporary database).
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const TAPACHULA: &str = "-92.2667,14.9056";
+const MEXICO_CITY: &str = "-99.1332,19.4326";
+
+/// A database holding the default data, shared by the tests of this file.
+fn db() -> &'static str {
+    static DB: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
+    &DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path: PathBuf = dir.path().join("senda.db");
+        let path = path.display().to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_senda"))
+            .args(["init", "--db", &path])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        (dir, path)
+    })
+    .1
+}
+
+fn senda(args: &[&str]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--db", db()]);
+    Command::new(env!("CARGO_BIN_EXE_senda"))
+        .args(&all)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok_json(args: &[&str]) -> Value {
+    let out = senda(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// RFC 7946 checks for the shapes we write: a FeatureCollection of Features whose positions
+/// are [lon, lat] in range and rounded to 1e-6.
+fn check_geojson(fc: &Value, geometry: &str) {
+    assert_eq!(fc["type"], "FeatureCollection");
+    let check_pos = |p: &Value| {
+        let a = p.as_array().unwrap();
+        assert_eq!(a.len(), 2, "{p}");
+        let (lon, lat) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+        assert!((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat));
+        for x in [lon, lat] {
+            assert!(
+                ((x * 1e6).round() / 1e6 - x).abs() < 1e-12,
+                "{x} not rounded"
+            );
+        }
+    };
+    for f in fc["features"].as_array().unwrap() {
+        assert_eq!(f["type"], "Feature");
+        assert!(f["properties"].is_object());
+        let g = &f["geometry"];
+        assert_eq!(g["type"], geometry);
+        match geometry {
+            "Point" => check_pos(&g["coordinates"]),
+            _ => {
+                let line = g["coordinates"].as_array().unwrap();
+                assert!(line.len() >= 2);
+                line.iter().for_each(check_pos);
+            }
+        }
+    }
+}
+
+fn km(m: f64) -> f64 {
+    m / 1_000.0
+}
+
+#[test]
+fn nearest_by_air_from_tapachula() {
+    let fc = ok_json(&["nearest", "--at", TAPACHULA, "--format", "geojson"]);
+    check_geojson(&fc, "Point");
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 5);
+    let mut last = 0.0;
+    let mut chiapas = 0;
+    for f in features {
+        let p = &f["properties"];
+        assert_eq!(p["kind"], "shelter");
+        assert_eq!(p["verified"], "unverified");
+        assert!(p["duration_s"].is_null());
+        assert!(p["services"].is_array() && p.get("phone").is_some());
+        let d = p["distance_m"].as_f64().unwrap();
+        assert!(d >= last);
+        last = d;
+        // The default shelter list places its Chiapas shelters about 150–300 km from
+        // Tapachula (its coordinates for the Tapachula shelters are far off; data/README.md).
+        assert!((150.0..350.0).contains(&km(d)), "{d}");
+        chiapas += usize::from(p["state"] == "Chiapas");
+    }
+    assert!(chiapas >= 3, "{fc}");
+    // The shelter whose address is Tapachula is among them.
+    assert!(features
+        .iter()
+        .any(|f| f["properties"]["address"] == "Tapachula"));
+
+    let out = senda(&["nearest", "--at", TAPACHULA, "--k", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("3 nearest shelters in a straight line from -92.2667,14.9056:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" 1. ") && text.contains("unverified"),
+        "{text}"
+    );
+}
+
+#[test]
+fn nearest_by_road_from_tapachula() {
+    for profile in ["foot", "vehicle"] {
+        let fc = ok_json(&[
+            "nearest",
+            "--at",
+            TAPACHULA,
+            "--by",
+            "road",
+            "--profile",
+            profile,
+            "--format",
+            "geojson",
+        ]);
+        check_geojson(&fc, "Point");
+        let features = fc["features"].as_array().unwrap();
+        assert_eq!(features.len(), 5, "{fc}");
+        let mut last_cost = 0.0;
+        for f in features {
+            let p = &f["properties"];
+            let d = p["distance_m"].as_f64().unwrap();
+            let t = p["duration_s"].as_f64().unwrap();
+            let cost = p["cost_s"].as_f64().unwrap();
+            assert!(cost >= last_cost && cost + 0.1 >= t);
+            last_cost = cost;
+            // Along the highway network: a few hundred km.
+            assert!((150.0..800.0).contains(&km(d)), "{d}");
+            let kmh = km(d) / (t / 3_600.0);
+            match profile {
+                "foot" => assert!((4.9..5.1).contains(&kmh), "{kmh}"),
+                _ => assert!((40.0..110.0).contains(&kmh), "{kmh}"),
+            }
+            assert!(p["risk_exposure"].as_f64().unwrap() >= 0.0);
+        }
+        assert!(
+            features
+                .iter()
+                .any(|f| f["properties"]["state"] == "Chiapas"
+                    && f["properties"]["address"] == "Tapachula"),
+            "{fc}"
+        );
+    }
+    let out = senda(&["nearest", "--at", TAPACHULA, "--by", "road", "--k", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("by road on foot"), "{text}");
+    assert!(
+        text.contains("h") && text.contains("off the network"),
+        "{text}"
+    );
+}
+
+#[test]
+fn nearest_filters_and_far_points() {
+    // Nobody in the default data states a capacity.
+    let out = senda(&["nearest", "--at", TAPACHULA, "--min-capacity", "10"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("0 nearest shelters"), "{text}");
+    assert!(text.contains("min_capacity filter (10)"), "{text}");
+    assert!(text.contains("none states its capacity"), "{text}");
+    // Consulates are another kind of place.
+    let fc = ok_json(&[
+        "nearest",
+        "--at",
+        TAPACHULA,
+        "--kinds",
+        "consulate",
+        "--k",
+        "2",
+        "--format",
+        "geojson",
+    ]);
+    for f in fc["features"].as_array().unwrap() {
+        assert_eq!(f["properties"]["kind"], "consulate");
+    }
+    // In the Pacific: by air there is an answer, by road the point is off the network.
+    let at = "-95.0,10.0";
+    let fc = ok_json(&["nearest", "--at", at, "--k", "1", "--format", "geojson"]);
+    assert_eq!(fc["features"].as_array().unwrap().len(), 1);
+    let out = senda(&["nearest", "--at", at, "--by", "road"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("at: no road usable foot within"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    for (args, name) in [
+        (vec!["nearest", "--at", TAPACHULA, "--k", "0"], "--k"),
+        (vec!["nearest", "--at", TAPACHULA, "--k", "51"], "--k"),
+        (
+            vec!["nearest", "--at", TAPACHULA, "--needs", "bed,teleport"],
+            "--needs",
+        ),
+        (vec!["nearest", "--at", TAPACHULA, "--by", "plane"], "--by"),
+        (
+            vec!["nearest", "--at", TAPACHULA, "--serves", "robots"],
+            "--serves",
+        ),
+        (vec!["nearest", "--at", "200,14"], "--at"),
+        (vec!["nearest", "--at", "-92.2"], "--at"),
+        (
+            vec!["nearest", "--at", TAPACHULA, "--profile", "bike"],
+            "--profile",
+        ),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--max-daily-hours",
+                "0",
+            ],
+            "--max-daily-hours",
+        ),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--max-daily-hours",
+                "30",
+            ],
+            "--max-daily-hours",
+        ),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--aversion",
+                "2",
+            ],
+            "--aversion",
+        ),
+        (vec!["plan", "--from", TAPACHULA], "--to"),
+    ] {
+        let out = senda(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains(name), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn plan_on_foot_to_mexico_city_explains_why_it_fails() {
+    let out = senda(&[
+        "plan",
+        "--from",
+        TAPACHULA,
+        "--to",
+        MEXICO_CITY,
+        "--max-daily-hours",
+        "8",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("no stage plan with at most 8 h of travel a day on foot: leg "),
+        "{err}"
+    );
+    assert!(err.contains(" fails — from "), "{err}");
+    assert!(
+        err.contains("h away and no further shelter or transit point lies within 8 h"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plan_by_vehicle_to_mexico_city_keeps_every_day_within_the_limit() {
+    for hours in [8.0, 4.0] {
+        let h = hours.to_string();
+        let fc = ok_json(&[
+            "plan",
+            "--from",
+            TAPACHULA,
+            "--to",
+            MEXICO_CITY,
+            "--profile",
+            "vehicle",
+            "--max-daily-hours",
+            &h,
+            "--format",
+            "geojson",
+        ]);
+        check_geojson(&fc, "LineString");
+        let legs = fc["features"].as_array().unwrap();
+        assert!(legs.len() >= 2, "{fc}");
+        let plan = &fc["plan"];
+        assert_eq!(plan["nights"].as_u64().unwrap() as usize, legs.len() - 1);
+        let mut total = 0.0;
+        for (i, leg) in legs.iter().enumerate() {
+            let p = &leg["properties"];
+            assert_eq!(p["leg"].as_u64().unwrap() as usize, i + 1);
+            let t = p["duration_s"].as_f64().unwrap();
+            assert!(t <= hours * 3_600.0, "leg {i}: {t}");
+            total += p["distance_m"].as_f64().unwrap();
+            let last = i + 1 == legs.len();
+            assert_eq!(p["ends_at"] == "destination", last);
+            if p["ends_at"] == "transit" {
+                assert_eq!(p["no_shelter_in_reach"], true);
+                assert!(p["note"].as_str().unwrap().contains("no shelter"));
+            }
+        }
+        // About 1,100 km by road.
+        assert!((900.0..1_400.0).contains(&km(total)), "{total}");
+        let first = legs[0]["geometry"]["coordinates"][0].as_array().unwrap();
+        assert!((first[0].as_f64().unwrap() + 92.27).abs() < 0.2);
+    }
+    let out = senda(&[
+        "plan",
+        "--from",
+        TAPACHULA,
+        "--to",
+        MEXICO_CITY,
+        "--profile",
+        "vehicle",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Plan by vehicle from -92.2667,14.9056 to -99.1332,19.4326, at most 8 h of travel a day:"), "{text}");
+    assert!(
+        text.contains("Day 1: ") && text.contains("→ the destination"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plan_to_the_same_place() {
+    let out = senda(&["plan", "--from", TAPACHULA, "--to", TAPACHULA]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("nothing to plan"));
+    let fc = ok_json(&[
+        "plan", "--from", TAPACHULA, "--to", TAPACHULA, "--format", "geojson",
+    ]);
+    assert_eq!(fc["features"].as_array().unwrap().len(), 0);
+    assert_eq!(fc["plan"]["nights"], 0);
+}
