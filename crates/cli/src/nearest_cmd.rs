@@ -198,6 +198,8 @@ fn feature(q: &NearestQuery, rank: usize, n: &NearestShelter<'_>) -> Value {
         "country": s.country,
         "distance_m": fig(n.distance_m, 1),
         "duration_s": n.duration_s.map(|d| fig(d, 1)),
+        "route_distance_m": n.route_distance_m.map(|d| fig(d, 1)),
+        "risk_exposure": n.risk_exposure,
         "verified": verified(s),
         "source": s.key.to_string(),
         "by": q.by.as_str(),
@@ -279,9 +281,25 @@ fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {
         }
         let _ = writeln!(out);
         match q.by {
-            NearestBy::Air => {
-                let _ = writeln!(out, "    {} in a straight line", km(n.distance_m));
-            }
+            NearestBy::Air => match (n.route_distance_m, n.duration_s) {
+                (Some(d), Some(t)) => {
+                    let _ = writeln!(
+                        out,
+                        "    {} in a straight line; {} by road ({} {})",
+                        km(n.distance_m),
+                        km(d),
+                        hours(t),
+                        how(q.profile)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "    {} in a straight line (no route along the mapped roads: it or this point lies off them)",
+                        km(n.distance_m)
+                    );
+                }
+            },
             NearestBy::Road => {
                 let _ = writeln!(
                     out,

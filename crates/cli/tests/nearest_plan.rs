@@ -97,7 +97,14 @@ fn nearest_by_air_from_tapachula() {
         let p = &f["properties"];
         assert_eq!(p["kind"], "shelter");
         assert_eq!(p["verified"], "unverified");
-        assert!(p["duration_s"].is_null());
+        // Ranked by straight line, with the road figures where a route exists.
+        match (p["duration_s"].as_f64(), p["route_distance_m"].as_f64()) {
+            (Some(t), Some(road)) => {
+                assert!(t > 0.0 && road >= p["distance_m"].as_f64().unwrap() * 0.99)
+            }
+            (None, None) => {}
+            other => panic!("duration and route distance come together: {other:?}"),
+        }
         assert!(p["services"].is_array() && p.get("phone").is_some());
         let d = p["distance_m"].as_f64().unwrap();
         assert!(d >= last);

@@ -182,7 +182,8 @@ fn air_k_nearest_equals_a_brute_force_haversine_scan() {
     let mut ties = 0;
     for _ in 0..2_000 {
         let q = random_query(&mut rng, &engine, NearestBy::Air);
-        let got = engine.nearest(&q).unwrap();
+        // The straight-line ranking alone (`nearest` adds route figures on top of it).
+        let got = engine.nearest_air(&q).unwrap();
         let want = air_oracle(&engine, &q);
         let got_pairs: Vec<(usize, f64)> = got
             .shelters
@@ -493,5 +494,33 @@ fn no_shelters_at_all_is_explained() {
         let a = engine.nearest(&q).unwrap();
         assert!(a.shelters.is_empty());
         assert_eq!(a.note.unwrap(), "no shelter found: no shelters are loaded");
+    }
+}
+
+/// By air, each result also carries the travel figures of the safe route to it, equal to a
+/// route computed directly.
+#[test]
+fn air_results_carry_the_route_figures() {
+    let engine = engine(2_000, 5, 40);
+    let mut q = senda_core::engine::nearest::NearestQuery::new(
+        engine.graph().node_position(senda_core::NodeId(7)),
+    );
+    q.k = 3;
+    let answer = engine.nearest(&q).unwrap();
+    assert!(!answer.shelters.is_empty());
+    for n in &answer.shelters {
+        let to = n.shelter.location;
+        let mut rq = senda_core::engine::route::RouteQuery::new(q.at, to);
+        rq.aversion = q.aversion;
+        let direct = engine.route(&rq);
+        match (n.duration_s, direct) {
+            (Some(d), Ok(r)) => {
+                let r = &r.routes[0];
+                assert!((d - r.duration_s).abs() <= 1.0, "{d} vs {}", r.duration_s);
+                assert!((n.route_distance_m.unwrap() - r.distance_m).abs() <= 5.0);
+            }
+            (None, _) => {}
+            (Some(_), Err(e)) => panic!("figures without a route: {e}"),
+        }
     }
 }

@@ -179,12 +179,16 @@ pub struct NearestShelter<'a> {
     /// Road: straight-line distance from the query point to the network plus from the network
     /// to the shelter (not in `distance_m`). Air: 0.
     pub access_m: f64,
-    /// Road: travel time of the route (the one ranked by generalised cost). Air: `None` (no
-    /// estimate is made).
+    /// Travel time of the safe route to the shelter (the one ranked by generalised cost, or
+    /// for Air the route at the query's aversion to each straight-line result); `None` when
+    /// the shelter or the query point is off the profile's network or unreachable.
     pub duration_s: Option<f64>,
+    /// Air: the length of that route along the network (Road: equal to `distance_m`).
+    pub route_distance_m: Option<f64>,
     /// Road: the generalised cost the shelters are ranked by, seconds.
     pub cost_s: Option<f64>,
-    /// Road: the route's risk exposure (density × hours, see the [engine docs](super)).
+    /// The route's risk exposure (density × hours, see the [engine docs](super)); for Air,
+    /// of the route to each straight-line result.
     pub risk_exposure: Option<f64>,
     /// Road, when asked for: the route's line from the snapped query point to the shelter's
     /// snapped point.
@@ -425,7 +429,11 @@ impl Engine {
     /// ```
     pub fn nearest(&self, q: &NearestQuery) -> Result<NearestAnswer<'_>, EngineError> {
         match q.by {
-            NearestBy::Air => self.nearest_air(q),
+            NearestBy::Air => {
+                let mut answer = self.nearest_air(q)?;
+                self.add_route_figures(q, &mut answer)?;
+                Ok(answer)
+            }
             NearestBy::Road => {
                 q.validate()?;
                 let weights = self.weights(&q.weight_query())?;
@@ -434,7 +442,35 @@ impl Engine {
         }
     }
 
-    /// [`Engine::nearest`] by air whatever `q.by` says. Allocates only the answer.
+    /// Fills in the travel figures (network distance, time, exposure) of the safe route from
+    /// the query point to each straight-line result. A query point off the network leaves
+    /// them empty (the straight-line answer still stands).
+    fn add_route_figures(
+        &self,
+        q: &NearestQuery,
+        answer: &mut NearestAnswer<'_>,
+    ) -> Result<(), EngineError> {
+        let Ok(from) = self.snap(q.at, q.profile, q.allow_rail, "at") else {
+            return Ok(());
+        };
+        let weights = self.weights(&q.weight_query())?;
+        for n in &mut answer.shelters {
+            let Some(to) = self.shelter_snaps()[n.index].for_profile(q.profile) else {
+                continue;
+            };
+            if let Some((distance_m, duration_s, exposure)) =
+                self.route_figures(q.profile, &weights, &from, to)
+            {
+                n.route_distance_m = Some(distance_m);
+                n.duration_s = Some(duration_s);
+                n.risk_exposure = Some(exposure);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Engine::nearest`] by air whatever `q.by` says, without travel figures. Allocates only
+    /// the answer.
     pub fn nearest_air(&self, q: &NearestQuery) -> Result<NearestAnswer<'_>, EngineError> {
         q.validate()?;
         let shelters = self.shelters();
@@ -472,6 +508,7 @@ impl Engine {
                     distance_m: air.distance_m(&entry.data),
                     access_m: 0.0,
                     duration_s: None,
+                    route_distance_m: None,
                     cost_s: None,
                     risk_exposure: None,
                     geometry: None,
@@ -1016,10 +1053,12 @@ impl NearestSearch {
                 Walk::through(&snap, seed, middle, &arrival, target, l.dist)
             };
             debug_assert_eq!(walk.sum(|e| weights[e.index()]), l.dist);
+            let distance_m = walk.length_m(graph);
             out.push(NearestShelter {
                 index: s as usize,
                 shelter,
-                distance_m: walk.length_m(graph),
+                distance_m,
+                route_distance_m: Some(distance_m),
                 access_m: snap.distance_m + target.distance_m,
                 duration_s: Some(walk.time_ds(engine, q.profile) as f64 / 10.0),
                 cost_s: Some(l.dist as f64 / 10.0),

@@ -526,6 +526,20 @@ impl Engine {
         out
     }
 
+    /// The safe route (generalised weights `weights`) between two snaps, with its figures:
+    /// `(distance_m, duration_s, risk_exposure)`; `None` when unreachable.
+    pub(crate) fn route_figures(
+        &self,
+        profile: Profile,
+        weights: &[u32],
+        from: &crate::Snap,
+        to: &crate::Snap,
+    ) -> Option<(f64, f64, f64)> {
+        let path = ROUTER.with(|r| r.borrow_mut().route(self.graph(), weights, from, to))?;
+        let c = self.candidate(profile, 0.0, path);
+        Some((c.distance_m, c.duration_s, c.exposure))
+    }
+
     fn candidate(&self, profile: Profile, aversion: f64, path: PathResult) -> Candidate {
         let graph = self.graph();
         let (mut duration_ds, mut exposure) = (0.0, 0.0);
