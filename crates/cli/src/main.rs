@@ -1,5 +1,6 @@
 //! `senda`: the command-line tool (ingest, validate, init; later serve, route, nearest, plan).
 
+mod args;
 mod default_data;
 mod engine;
 mod load;

@@ -1,8 +1,9 @@
 //! `senda nearest`: the nearest shelters to a point, by air or by road.
 
+use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, NearestShelter};
 use senda_core::{LonLat, Population, Profile, Service, Shelter, ShelterKind};
 use serde_json::{json, Value};
@@ -46,19 +47,6 @@ pub struct NearestArgs {
     db: DbArg,
 }
 
-/// Output format of the query commands.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// RFC 7946 GeoJSON (lon, lat; coordinates rounded to 1e-6).
-    Geojson,
-    /// A readable summary.
-    Text,
-}
-
-pub fn parse_lon_lat(s: &str) -> Result<LonLat, String> {
-    LonLat::parse_lon_lat(s).map_err(|e| e.to_string())
-}
-
 fn parse_k(s: &str) -> Result<usize, String> {
     let k: usize = s
         .trim()
@@ -73,22 +61,6 @@ fn parse_k(s: &str) -> Result<usize, String> {
 
 fn parse_by(s: &str) -> Result<NearestBy, String> {
     NearestBy::parse(s).map_err(|e| e.to_string())
-}
-
-pub fn parse_profile(s: &str) -> Result<Profile, String> {
-    Profile::parse(s).map_err(|e| e.to_string())
-}
-
-pub fn parse_aversion(s: &str) -> Result<f64, String> {
-    let a: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number"))?;
-    if (0.0..=1.0).contains(&a) {
-        Ok(a)
-    } else {
-        Err("must be between 0 and 1".into())
-    }
 }
 
 fn parse_service(s: &str) -> Result<Service, String> {
@@ -131,21 +103,6 @@ pub fn run(args: NearestArgs) -> Result<ExitCode> {
         eprintln!("note: {note}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A coordinate rounded to 1e-6 degrees (about 0.1 m).
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
-pub fn position(p: LonLat) -> Value {
-    json!([round6(p.lon()), round6(p.lat())])
-}
-
-/// Rounds a figure for output (`digits` after the point).
-pub fn fig(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
 }
 
 /// "unverified" or the date the shelter was last verified.

@@ -1,8 +1,7 @@
 //! `senda plan`: a journey split into days that each end at a shelter.
 
-use crate::nearest_cmd::{
-    fig, hours, how, km, parse_aversion, parse_lon_lat, parse_profile, position, verified, Format,
-};
+use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
+use crate::nearest_cmd::{hours, how, km, verified};
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;

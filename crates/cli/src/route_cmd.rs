@@ -1,10 +1,11 @@
 //! `senda route`: the safer route between two points (and alternatives along the risk–time
 //! trade-off), as an RFC 7946 GeoJSON FeatureCollection or a short text summary.
 
+use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
 use crate::{engine, DbArg};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use senda_core::engine::route::{Route, RouteAnswer, RouteQuery, RouteSummary};
 use senda_core::engine::EngineError;
 use senda_core::{LonLat, Profile};
@@ -16,10 +17,10 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct RouteArgs {
     /// Start, as LON,LAT in degrees.
-    #[arg(long, value_name = "LON,LAT", value_parser = parse_point, allow_hyphen_values = true)]
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_lon_lat, allow_hyphen_values = true)]
     from: LonLat,
     /// Destination, as LON,LAT in degrees.
-    #[arg(long, value_name = "LON,LAT", value_parser = parse_point, allow_hyphen_values = true)]
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_lon_lat, allow_hyphen_values = true)]
     to: LonLat,
     /// foot | vehicle
     #[arg(long, default_value = "foot", value_parser = parse_profile)]
@@ -45,32 +46,6 @@ pub struct RouteArgs {
     format: Format,
     #[command(flatten)]
     db: DbArg,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Geojson,
-    Text,
-}
-
-fn parse_point(s: &str) -> Result<LonLat, String> {
-    LonLat::parse_lon_lat(s).map_err(|e| e.to_string())
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    Profile::parse(s).map_err(|e| e.to_string())
-}
-
-fn parse_aversion(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number"))?;
-    if v.is_finite() && (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{s} must be between 0 and 1"))
-    }
 }
 
 fn parse_alternatives(s: &str) -> Result<usize, String> {
@@ -126,21 +101,11 @@ pub fn run(args: RouteArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Rounds to `digits` decimals.
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
-}
-
-fn position(p: LonLat) -> Value {
-    json!([round(p.lon(), 6), round(p.lat(), 6)])
-}
-
 fn summary_json(s: &RouteSummary) -> Value {
     json!({
-        "distance_m": round(s.distance_m, 1),
-        "duration_s": round(s.duration_s, 1),
-        "risk_exposure": round(s.risk_exposure, 6),
+        "distance_m": fig(s.distance_m, 1),
+        "duration_s": fig(s.duration_s, 1),
+        "risk_exposure": fig(s.risk_exposure, 6),
         "aversion": s.aversion_used,
     })
 }
@@ -155,20 +120,20 @@ pub fn geojson(answer: &RouteAnswer, profile: Profile) -> Value {
             let mut properties = json!({
                 "chosen": r.chosen,
                 "profile": profile.as_str(),
-                "distance_m": round(r.distance_m, 1),
-                "duration_s": round(r.duration_s, 1),
-                "risk_exposure": round(r.risk_exposure, 6),
+                "distance_m": fig(r.distance_m, 1),
+                "duration_s": fig(r.duration_s, 1),
+                "risk_exposure": fig(r.risk_exposure, 6),
                 "aversion": r.aversion_used,
                 "roads": r.roads.iter().map(|s| json!({
                     "label": s.label,
-                    "distance_m": round(s.distance_m, 1),
+                    "distance_m": fig(s.distance_m, 1),
                 })).collect::<Vec<_>>(),
                 "explanation": explanation_json(r),
             });
             if r.chosen {
                 properties["fastest"] = answer.fastest.as_ref().map_or(Value::Null, summary_json);
-                properties["from_snap_distance_m"] = json!(round(answer.from.distance_m, 1));
-                properties["to_snap_distance_m"] = json!(round(answer.to.distance_m, 1));
+                properties["from_snap_distance_m"] = json!(fig(answer.from.distance_m, 1));
+                properties["to_snap_distance_m"] = json!(fig(answer.to.distance_m, 1));
             }
             json!({
                 "type": "Feature",
@@ -187,23 +152,23 @@ fn explanation_json(r: &Route) -> Value {
     let x = &r.explanation;
     json!({
         // ∫ risk ds along the route (risk density × km), and its incident and weather parts.
-        "total_risk_km": round(x.total_exposure, 6),
-        "incident_risk_km": round(x.incident_exposure, 6),
-        "hazard_risk_km": round(x.hazard_exposure, 6),
+        "total_risk_km": fig(x.total_exposure, 6),
+        "incident_risk_km": fig(x.incident_exposure, 6),
+        "hazard_risk_km": fig(x.hazard_exposure, 6),
         "cells": x.top_cells.iter().map(|c| json!({
             "cell": c.cell.to_string(),
             "center": position(c.center),
-            "length_m": round(c.length_m, 1),
-            "share": round(c.exposure_share, 4),
+            "length_m": fig(c.length_m, 1),
+            "share": fig(c.exposure_share, 4),
         })).collect::<Vec<_>>(),
         "categories": x.categories.iter().map(|c| json!({
             "category": c.category.as_str(),
-            "share": round(c.share, 4),
+            "share": fig(c.share, 4),
         })).collect::<Vec<_>>(),
         "alerts": x.alerts.iter().map(|a| json!({
             "event": a.event,
             "source": a.source.to_string(),
-            "share": round(a.share, 4),
+            "share": fig(a.share, 4),
             "blocks": a.blocks,
         })).collect::<Vec<_>>(),
     })
