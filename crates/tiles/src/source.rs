@@ -790,11 +790,13 @@ fn shelter_props(s: &Shelter, analyst: bool) -> Props {
     let mut p: Props = vec![
         ("name", Prop::Str(s.name.clone())),
         ("kind", Prop::Str(s.kind.as_str().to_owned())),
-        (
+    ];
+    if !s.services.is_empty() {
+        p.push((
             "services",
             Prop::Str(join(s.services.iter().map(|x| x.as_str()).collect())),
-        ),
-    ];
+        ));
+    }
     if !s.serves.is_empty() {
         p.push((
             "serves",
