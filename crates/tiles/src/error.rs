@@ -16,14 +16,21 @@ pub enum TileError {
         reason: &'static str,
     },
     /// A layer name that is not one of [`Layer::ALL`].
-    #[error("unknown layer {value:?}: expected risk, roads, shelters, transit, incidents or alerts")]
+    #[error(
+        "unknown layer {value:?}: expected risk, roads, shelters, transit, incidents or alerts"
+    )]
     UnknownLayer { value: String },
     /// A role name that is not `public` or `analyst`.
     #[error("unknown access {value:?}: expected public or analyst")]
     UnknownAccess { value: String },
     /// The layer has no tiles at this zoom (see [`Layer::min_zoom`], [`Layer::max_zoom`]).
     #[error("layer {layer} has no tiles at zoom {z} (it has zooms {min}..={max})")]
-    ZoomOutOfRange { layer: Layer, z: u8, min: u8, max: u8 },
+    ZoomOutOfRange {
+        layer: Layer,
+        z: u8,
+        min: u8,
+        max: u8,
+    },
     /// A bounding box that is not finite, outside WGS84 or inverted.
     #[error("invalid bounding box {value}: {reason}")]
     InvalidBbox { value: String, reason: &'static str },

@@ -53,10 +53,7 @@ impl<T: Send + Sync> HexLevel<T> {
         let max_abs_lat = lat_of(rect[1]).abs().max(lat_of(rect[3]).abs()).min(89.0);
         let cos = max_abs_lat.to_radians().cos().max(0.02);
         let m = (self.reach_km / (EQUATOR_KM * cos)).min(1.0);
-        let envelope = AABB::from_corners(
-            [rect[0] - m, rect[1] - m],
-            [rect[2] + m, rect[3] + m],
-        );
+        let envelope = AABB::from_corners([rect[0] - m, rect[1] - m], [rect[2] + m, rect[3] + m]);
         let mut hits: Vec<u32> = self
             .tree
             .locate_in_envelope(envelope)
@@ -93,7 +90,11 @@ pub(crate) fn cell_ring_world(cell: CellIndex) -> Vec<[f64; 2]> {
             };
             let [x, y] = lonlat_to_world(lon.min(180.0), v.lat());
             // lonlat_to_world is linear in longitude: extend it past 180° by hand.
-            let x = if lon > 180.0 { x + (lon - 180.0) / 360.0 } else { x };
+            let x = if lon > 180.0 {
+                x + (lon - 180.0) / 360.0
+            } else {
+                x
+            };
             [x, y]
         })
         .collect()
@@ -319,8 +320,10 @@ mod tests {
 
     #[test]
     fn category_summaries_hide_rare_categories_from_the_public() {
-        let mut c = IncidentCell::default();
-        c.count = 8;
+        let mut c = IncidentCell {
+            count: 8,
+            ..Default::default()
+        };
         c.categories[IncidentCategory::ALL
             .iter()
             .position(|&x| x == IncidentCategory::Drowning)

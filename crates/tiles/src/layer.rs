@@ -96,7 +96,9 @@ impl Layer {
             Layer::Shelters => {
                 "Shelters, soup kitchens, consulates and service points (unverified unless dated)"
             }
-            Layer::Transit => "Bus and rail stations, rail yards, border crossings, ports and towns",
+            Layer::Transit => {
+                "Bus and rail stations, rail yards, border crossings, ports and towns"
+            }
             Layer::Incidents => {
                 "Incident reports aggregated to H3 cells; public tiles show only cells with at \
                  least k reports, never a single report"

@@ -196,7 +196,9 @@ impl Bbox {
             return Err(invalid("latitudes must be within -90..90"));
         }
         if west > east {
-            return Err(invalid("west must not be east of east (split boxes across 180°)"));
+            return Err(invalid(
+                "west must not be east of east (split boxes across 180°)",
+            ));
         }
         if south > north {
             return Err(invalid("south must not be north of north"));
@@ -293,21 +295,22 @@ impl Bbox {
 
     /// The smallest box holding the positions (`None` for none).
     pub(crate) fn around(points: impl IntoIterator<Item = (f64, f64)>) -> Option<Bbox> {
-        points.into_iter().fold(None, |acc: Option<Bbox>, (lon, lat)| {
-            let b = Bbox {
-                west: lon,
-                south: lat,
-                east: lon,
-                north: lat,
-            };
-            Some(acc.map_or(b, |a| a.union(&b)))
-        })
+        points
+            .into_iter()
+            .fold(None, |acc: Option<Bbox>, (lon, lat)| {
+                let b = Bbox {
+                    west: lon,
+                    south: lat,
+                    east: lon,
+                    north: lat,
+                };
+                Some(acc.map_or(b, |a| a.union(&b)))
+            })
     }
 }
 
 fn check_lonlat(lon: f64, lat: f64) -> Result<(), TileError> {
-    if lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && lat.abs() <= 90.0
-    {
+    if lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && lat.abs() <= 90.0 {
         Ok(())
     } else {
         Err(TileError::InvalidBbox {

@@ -47,7 +47,10 @@ fn public_tiles_over_the_default_data_hide_restricted_and_raw_data() {
     let f = fixture();
     let stats = f.source.stats();
     assert_eq!(stats.shelters, stats.public_shelters + 1);
-    assert!(stats.road_edges > 10_000 && stats.incidents > 5_000, "{stats:?}");
+    assert!(
+        stats.road_edges > 10_000 && stats.incidents > 5_000,
+        "{stats:?}"
+    );
     let s = Secrets {
         hidden_name: f.hidden.name.clone(),
         hidden_phone: f.hidden.phone.clone(),
@@ -59,7 +62,12 @@ fn public_tiles_over_the_default_data_hide_restricted_and_raw_data() {
             .filter(|s| s.visibility == Visibility::Public)
             .map(|s| (s.name.clone(), s.location))
             .collect(),
-        report_ids: f.engine.incidents().iter().map(|i| i.key.to_string()).collect(),
+        report_ids: f
+            .engine
+            .incidents()
+            .iter()
+            .map(|i| i.key.to_string())
+            .collect(),
         k: f.source.config().k_anonymity,
     };
     // Make sure the name is not also a public shelter's (the byte scan would then be wrong).
@@ -86,7 +94,9 @@ fn analyst_tiles_over_the_default_data_show_the_restricted_shelter() {
     for z in [5u8, 10, 14] {
         let tile = TileId::containing(p.lon(), p.lat(), z).unwrap();
         let analyst = features(
-            &f.source.render(Layer::Shelters, tile, Access::Analyst).unwrap(),
+            &f.source
+                .render(Layer::Shelters, tile, Access::Analyst)
+                .unwrap(),
             "shelters",
         );
         let found = analyst
@@ -95,7 +105,9 @@ fn analyst_tiles_over_the_default_data_show_the_restricted_shelter() {
             .unwrap_or_else(|| panic!("zoom {z}"));
         assert_eq!(found.bool("restricted"), Some(true));
         let public = features(
-            &f.source.render(Layer::Shelters, tile, Access::Public).unwrap(),
+            &f.source
+                .render(Layer::Shelters, tile, Access::Public)
+                .unwrap(),
             "shelters",
         );
         assert_eq!(public.len() + 1, analyst.len(), "zoom {z}");
@@ -123,13 +135,19 @@ fn public_incident_cells_match_a_brute_force_k_anonymous_count() {
     let total: u64 = oracle.values().sum();
     oracle.retain(|_, n| *n >= k);
     assert!(oracle.len() > 20, "{} cells reach k", oracle.len());
-    assert!(oracle.values().sum::<u64>() < total, "some reports are suppressed");
+    assert!(
+        oracle.values().sum::<u64>() < total,
+        "some reports are suppressed"
+    );
 
     // Every tile of the zoom whose resolution is `res`, over the corridor.
     let seen_at = |z: u8| -> HashMap<CellIndex, u64> {
         let mut seen = HashMap::new();
         for tile in senda_tiles::tiles_covering(&corridor(), z..=z) {
-            let bytes = f.source.render(Layer::Incidents, tile, Access::Public).unwrap();
+            let bytes = f
+                .source
+                .render(Layer::Incidents, tile, Access::Public)
+                .unwrap();
             for feat in features(&bytes, "incidents") {
                 let cell: CellIndex = feat.str("h3").unwrap().parse().unwrap();
                 let n = feat.num("count").unwrap() as u64;
@@ -179,7 +197,10 @@ fn default_layers_render_at_every_benchmark_zoom() {
         Layer::Transit,
         Layer::Incidents,
     ] {
-        assert!(drawn.contains(&layer), "{layer} drew nothing near Tapachula");
+        assert!(
+            drawn.contains(&layer),
+            "{layer} drew nothing near Tapachula"
+        );
     }
     // Roads carry Travel Mapping route numbers.
     let tile = TileId::containing(p.lon(), p.lat(), 8).unwrap();

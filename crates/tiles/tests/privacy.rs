@@ -59,7 +59,9 @@ fn analyst_tiles_show_the_restricted_shelter_and_the_reports() {
         let p = hidden_pos();
         let tile = TileId::containing(p.lon(), p.lat(), z).unwrap();
         let feats = features(
-            &source.render(Layer::Shelters, tile, Access::Analyst).unwrap(),
+            &source
+                .render(Layer::Shelters, tile, Access::Analyst)
+                .unwrap(),
             "shelters",
         );
         let hidden = feats
@@ -75,12 +77,16 @@ fn analyst_tiles_show_the_restricted_shelter_and_the_reports() {
     let q = quiet_pos();
     let tile = TileId::containing(q.lon(), q.lat(), 8).unwrap();
     let cells = features(
-        &source.render(Layer::Incidents, tile, Access::Analyst).unwrap(),
+        &source
+            .render(Layer::Incidents, tile, Access::Analyst)
+            .unwrap(),
         "incidents",
     );
     assert!(cells.iter().any(|f| f.num("count") == Some(3.0)));
     let public = features(
-        &source.render(Layer::Incidents, tile, Access::Public).unwrap(),
+        &source
+            .render(Layer::Incidents, tile, Access::Public)
+            .unwrap(),
         "incidents",
     );
     assert!(public.iter().all(|f| f.num("count") != Some(3.0)));
@@ -97,7 +103,9 @@ fn a_larger_k_hides_more() {
     let c = busy_pos();
     for z in ZOOMS {
         let tile = TileId::containing(c.lon(), c.lat(), z).unwrap();
-        let bytes = source.render(Layer::Incidents, tile, Access::Public).unwrap();
+        let bytes = source
+            .render(Layer::Incidents, tile, Access::Public)
+            .unwrap();
         assert!(bytes.is_empty(), "zoom {z}");
         assert!(!source
             .render(Layer::Incidents, tile, Access::Analyst)

@@ -19,7 +19,10 @@ fn source() -> &'static TileSource {
 }
 
 fn render(layer: Layer, tile: TileId, access: Access) -> Vec<Feat> {
-    features(&source().render(layer, tile, access).unwrap(), layer.as_str())
+    features(
+        &source().render(layer, tile, access).unwrap(),
+        layer.as_str(),
+    )
 }
 
 /// Every position of every feature lies within the tile plus its 64-pixel buffer.
@@ -44,7 +47,10 @@ fn assert_polygons_valid(feats: &[Feat]) {
         };
         for p in polys {
             let ring = p.exterior();
-            assert!(ring.0.len() >= 4, "a ring needs 3 positions and the closing one");
+            assert!(
+                ring.0.len() >= 4,
+                "a ring needs 3 positions and the closing one"
+            );
             assert_eq!(ring.0.first(), ring.0.last(), "closed ring");
             assert!(ring_area2(ring) > 0.0, "exterior rings have positive area");
             assert!(p.interiors().is_empty());
@@ -75,7 +81,11 @@ fn a_shelter_lands_on_its_pixel_with_its_properties() {
         assert_eq!(f.str("phone"), Some("+52 962 111 1111"));
         assert_eq!(f.str("verified"), Some("unverified"));
         assert_eq!(f.bool("location_suspect"), Some(false));
-        assert_eq!(f.bool("restricted"), None, "public tiles carry no restricted flag");
+        assert_eq!(
+            f.bool("restricted"),
+            None,
+            "public tiles carry no restricted flag"
+        );
     }
 }
 
@@ -93,7 +103,10 @@ fn roads_are_clipped_within_the_buffer_and_drawn_once_per_piece_of_road() {
     for &id in &ids {
         let e = EdgeId(id as u32);
         if let Some(t) = graph.twin(e) {
-            assert!(!ids.contains(&u64::from(t.0)), "edge {id} and its twin both drawn");
+            assert!(
+                !ids.contains(&u64::from(t.0)),
+                "edge {id} and its twin both drawn"
+            );
         }
     }
     // Lines crossing the tile edge end on the buffer's edge.
@@ -114,7 +127,10 @@ fn roads_are_clipped_within_the_buffer_and_drawn_once_per_piece_of_road() {
         assert_eq!(class, graph.class(e));
         let expected = engine.edge_risk(senda_core::Profile::Foot)[e.index()].mean_density();
         let got = f.num("risk_foot").unwrap();
-        assert!((got - expected).abs() <= 1e-3 * expected.max(1e-9), "{got} vs {expected}");
+        assert!(
+            (got - expected).abs() <= 1e-3 * expected.max(1e-9),
+            "{got} vs {expected}"
+        );
         assert!(f.num("risk_vehicle").is_some());
         assert_eq!(f.bool("blocked_foot"), Some(false));
     }
@@ -194,13 +210,20 @@ fn incident_cells_are_aggregated_and_k_anonymous() {
             // 4 drownings and 2 kidnappings: neither reaches k, so neither is named.
             assert_eq!(f.str("categories"), Some("other:6"));
             assert_eq!(f.str("top_category"), Some("mixed"));
-            assert!(u8::from(f.str("h3").unwrap().parse::<h3o::CellIndex>().unwrap().resolution()) <= 5);
+            assert!(
+                u8::from(
+                    f.str("h3")
+                        .unwrap()
+                        .parse::<h3o::CellIndex>()
+                        .unwrap()
+                        .resolution()
+                ) <= 5
+            );
         }
         let analyst = render(Layer::Incidents, tile, Access::Analyst);
         let res = source().incident_resolution(z, Access::Analyst);
-        let cell_of = |p: senda_core::LonLat| {
-            h3o::LatLng::new(p.lat(), p.lon()).unwrap().to_cell(res)
-        };
+        let cell_of =
+            |p: senda_core::LonLat| h3o::LatLng::new(p.lat(), p.lon()).unwrap().to_cell(res);
         let busy_cell = cell_of(c);
         let together = cell_of(quiet_pos()) == busy_cell;
         let busy = analyst
@@ -209,7 +232,10 @@ fn incident_cells_are_aggregated_and_k_anonymous() {
             .expect("the busy cell");
         if together {
             assert_eq!(busy.num("count"), Some(9.0));
-            assert_eq!(busy.str("categories"), Some("drowning:4,violence:3,kidnapping:2"));
+            assert_eq!(
+                busy.str("categories"),
+                Some("drowning:4,violence:3,kidnapping:2")
+            );
         } else {
             assert_eq!(busy.num("count"), Some(6.0));
             assert_eq!(busy.str("categories"), Some("drowning:4,kidnapping:2"));
@@ -261,7 +287,10 @@ fn alerts_are_polygons_with_their_cap_fields() {
     };
     let area_km2 = ring_area2(circle.exterior()) / 2.0 / px_per_km.powi(2);
     let expected = std::f64::consts::PI * 400.0;
-    assert!((area_km2 - expected).abs() < 0.03 * expected, "{area_km2} km²");
+    assert!(
+        (area_km2 - expected).abs() < 0.03 * expected,
+        "{area_km2} km²"
+    );
 }
 
 #[test]
@@ -292,7 +321,8 @@ fn zooms_outside_a_layer_are_errors() {
     // render_layers leaves such layers out instead.
     let c = open_pos();
     let tile = TileId::containing(c.lon(), c.lat(), 4).unwrap();
-    let both = decode(&source().render_layers(&[Layer::Transit, Layer::Shelters], tile, Access::Public));
+    let both =
+        decode(&source().render_layers(&[Layer::Transit, Layer::Shelters], tile, Access::Public));
     assert!(both.contains_key("shelters") && !both.contains_key("transit"));
 }
 
@@ -407,7 +437,10 @@ fn tilejson_and_catalog_describe_the_layers() {
         .contains("IOM Missing Migrants Project (CC BY 4.0)"));
     let vl = &tj["vector_layers"][0];
     assert_eq!(vl["id"], "incidents");
-    assert!(vl["fields"]["count"].as_str().unwrap().starts_with("Number"));
+    assert!(vl["fields"]["count"]
+        .as_str()
+        .unwrap()
+        .starts_with("Number"));
     for layer in Layer::ALL {
         let tj = senda_tiles::tilejson(layer, "", None);
         assert_eq!(tj["vector_layers"][0]["id"], layer.as_str());
@@ -464,7 +497,10 @@ fn snapshot(bytes: &[u8]) -> serde_json::Value {
             })
             .collect();
         out.sort_by_key(|v| v.to_string());
-        layers.insert(name, serde_json::json!({ "extent": extent, "features": out }));
+        layers.insert(
+            name,
+            serde_json::json!({ "extent": extent, "features": out }),
+        );
     }
     serde_json::Value::Object(layers)
 }
@@ -485,12 +521,16 @@ fn decoded_tiles_match_the_golden_snapshot() {
         snap.insert(access.as_str().to_owned(), snapshot(&bytes));
     }
     let got = serde_json::to_string_pretty(&serde_json::Value::Object(snap)).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/z9_tapachula.json");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/z9_tapachula.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &got).unwrap();
     }
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(got, want, "decoded tile changed: review, then UPDATE_GOLDEN=1");
+    assert_eq!(
+        got, want,
+        "decoded tile changed: review, then UPDATE_GOLDEN=1"
+    );
 }

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use senda_tiles::{
-    count_tiles_covering, lonlat_to_tile_pixel, tile_pixel_to_lonlat, tiles_covering, Bbox,
-    TileId, MAX_LATITUDE,
+    count_tiles_covering, lonlat_to_tile_pixel, tile_pixel_to_lonlat, tiles_covering, Bbox, TileId,
+    MAX_LATITUDE,
 };
 
 fn close(a: f64, b: f64, eps: f64) -> bool {
@@ -35,7 +35,10 @@ fn known_positions_land_on_known_tiles_and_pixels() {
     let t = TileId::containing(-92.2667, 14.9, 10).unwrap();
     assert_eq!((t.x(), t.y()), (249, 469));
     let [px, py] = lonlat_to_tile_pixel(t, -92.2667, 14.9);
-    assert!(close(px, 2263.0309, 1e-3) && close(py, 539.9926, 1e-3), "{px},{py}");
+    assert!(
+        close(px, 2263.0309, 1e-3) && close(py, 539.9926, 1e-3),
+        "{px},{py}"
+    );
     // The world tile.
     let b = TileId::new(0, 0, 0).unwrap().bounds();
     assert_eq!(b.to_array()[0], -180.0);

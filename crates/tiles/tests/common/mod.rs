@@ -189,13 +189,12 @@ pub fn default_data() -> EngineData {
             senda_ingest::Records::Transit(o) => {
                 data.transit.extend(o.records.into_iter().map(|l| l.record))
             }
-            senda_ingest::Records::Shelters(o) => {
-                data.shelters.extend(o.records.into_iter().map(|l| l.record))
-            }
-            senda_ingest::Records::Incidents(o) => {
-                data.incidents
-                    .extend(o.records.into_iter().map(|l| l.record))
-            }
+            senda_ingest::Records::Shelters(o) => data
+                .shelters
+                .extend(o.records.into_iter().map(|l| l.record)),
+            senda_ingest::Records::Incidents(o) => data
+                .incidents
+                .extend(o.records.into_iter().map(|l| l.record)),
             senda_ingest::Records::Weather(o) => {
                 data.alerts.extend(o.records.into_iter().map(|l| l.record))
             }
@@ -294,7 +293,10 @@ pub fn decode(bytes: &[u8]) -> BTreeMap<String, (u32, Vec<Feat>)> {
 
 /// The features of one layer (empty when the tile has none).
 pub fn features(bytes: &[u8], layer: &str) -> Vec<Feat> {
-    decode(bytes).remove(layer).map(|(_, f)| f).unwrap_or_default()
+    decode(bytes)
+        .remove(layer)
+        .map(|(_, f)| f)
+        .unwrap_or_default()
 }
 
 /// Twice the surveyor's area of a closed ring in tile units (MVT: exterior rings positive).

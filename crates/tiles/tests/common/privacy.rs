@@ -47,9 +47,7 @@ pub fn check_public_tile(source: &TileSource, layer: Layer, tile: TileId, s: &Se
                     // Only a public shelter that really stands there may be drawn there.
                     let name = f.str("name").unwrap_or_default();
                     assert!(
-                        s.public_shelters
-                            .iter()
-                            .any(|(n, p)| n == name && near(*p)),
+                        s.public_shelters.iter().any(|(n, p)| n == name && near(*p)),
                         "{tile}: a shelter at the restricted shelter's position"
                     );
                 }
