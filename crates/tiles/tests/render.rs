@@ -534,3 +534,34 @@ fn decoded_tiles_match_the_golden_snapshot() {
         "decoded tile changed: review, then UPDATE_GOLDEN=1"
     );
 }
+
+#[test]
+fn the_source_is_shared_between_threads() {
+    fn check<T: Send + Sync>() {}
+    check::<TileSource>();
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Any tile around the data, any layer, either role: a valid tile whose geometry stays in
+    /// the buffer, with valid polygons.
+    #[test]
+    fn random_tiles_decode_with_geometry_in_the_buffer(
+        lon in -92.45f64..-91.6,
+        lat in 14.75f64..15.4,
+        z in 3u8..=14,
+        analyst in proptest::bool::ANY,
+    ) {
+        let tile = TileId::containing(lon, lat, z).unwrap();
+        let access = if analyst { Access::Analyst } else { Access::Public };
+        for layer in Layer::ALL.into_iter().filter(|l| l.has_zoom(z)) {
+            let feats = render(layer, tile, access);
+            assert_in_buffer(&feats);
+            if matches!(layer, Layer::Risk | Layer::Alerts)
+                || (layer == Layer::Incidents && !(analyst && z >= 12))
+            {
+                assert_polygons_valid(&feats);
+            }
+        }
+    }
+}
