@@ -287,6 +287,7 @@ pub struct Incident {
     pub location: LonLat,
     pub location_precision: LocationPrecision,
     /// When it happened (or was reported, when the source gives only that), UTC.
+    #[serde(with = "crate::time_fmt")]
     pub occurred_at: DateTime<Utc>,
     pub time_precision: TimePrecision,
     pub category: IncidentCategory,

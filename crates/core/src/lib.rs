@@ -23,6 +23,7 @@ pub mod risk;
 pub mod road;
 pub mod search;
 pub mod shelter;
+mod time_fmt;
 pub mod transit;
 pub mod weather;
 
