@@ -513,16 +513,28 @@ impl Row {
         ]
     }
 
-    /// Binds this row's columns at parameter offset `first` (0-based) of a multi-row insert.
+    /// Binds this row's columns at parameter offset `first` (0-based) of a multi-row insert,
+    /// in the order of [`Row::params`] (typed calls: no `dyn` dispatch per value).
     fn bind(
         &self,
         stmt: &mut rusqlite::CachedStatement<'_>,
         first: usize,
     ) -> Result<(), StoreError> {
-        for (i, value) in self.params().iter().enumerate() {
-            stmt.raw_bind_parameter(first + i + 1, value)
-                .ctx("binding record")?;
-        }
-        Ok(())
+        let at = |i: usize| first + i + 1;
+        let bound = stmt
+            .raw_bind_parameter(at(0), self.source.as_str())
+            .and_then(|()| stmt.raw_bind_parameter(at(1), self.source_id.as_str()))
+            .and_then(|()| stmt.raw_bind_parameter(at(2), self.bbox[0]))
+            .and_then(|()| stmt.raw_bind_parameter(at(3), self.bbox[1]))
+            .and_then(|()| stmt.raw_bind_parameter(at(4), self.bbox[2]))
+            .and_then(|()| stmt.raw_bind_parameter(at(5), self.bbox[3]))
+            .and_then(|()| stmt.raw_bind_parameter(at(6), self.t_start))
+            .and_then(|()| stmt.raw_bind_parameter(at(7), self.t_end))
+            .and_then(|()| stmt.raw_bind_parameter(at(8), &self.hash[..]))
+            .and_then(|()| stmt.raw_bind_parameter(at(9), self.payload.as_str()))
+            .and_then(|()| stmt.raw_bind_parameter(at(10), self.batch_id))
+            .and_then(|()| stmt.raw_bind_parameter(at(11), self.record))
+            .and_then(|()| stmt.raw_bind_parameter(at(12), self.line));
+        bound.ctx("binding record")
     }
 }
