@@ -57,6 +57,13 @@ enum Command {
     /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
     /// shelter (or, flagged, a transit point where no shelter is in reach).
     Plan(plan_cmd::PlanArgs),
+    /// Describe the routing network built from the database: nodes and edges, the endpoints
+    /// merged within the tolerance, the components each profile drops, how many shelters and
+    /// transit points snap to it, and the risk field.
+    Network {
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Load the bundled default dataset (Mexico–Central America corridor) into the database.
     Init {
         #[command(flatten)]
@@ -136,6 +143,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Nearest(args) => nearest_cmd::run(args),
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Network { db } => {
+            let engine = engine::open(&db.db, None)?;
+            println!("{}", engine.build_report());
+            println!(
+                "rail links: {} walking link(s) from rail line ends to the nearest road within {} m",
+                engine.rail_links().len(),
+                engine.config().rail_link_m
+            );
+            for (what, snaps) in [
+                ("shelters", engine.shelter_snaps()),
+                ("transit points", engine.transit_snaps()),
+            ] {
+                let foot = snaps.iter().filter(|s| s.foot.is_some()).count();
+                let vehicle = snaps.iter().filter(|s| s.vehicle.is_some()).count();
+                println!(
+                    "{what}: {} in all, {foot} within {} m of a road on foot, {vehicle} by vehicle",
+                    snaps.len(),
+                    engine.config().max_snap_distance_m
+                );
+            }
+            let risk = engine.risk();
+            println!(
+                "risk field at {}: {} H3 cells (resolution {}), {} incidents counted, {} weather alerts in force",
+                risk.at().to_rfc3339(),
+                risk.len(),
+                u8::from(risk.resolution()),
+                risk.incidents_counted(),
+                risk.alerts().len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { db } => {
             let mut store = senda_store::Store::open(&db.db)
                 .with_context(|| format!("opening {}", db.db.display()))?;

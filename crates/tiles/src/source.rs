@@ -267,8 +267,8 @@ impl TileSource {
     }
 
     /// Like [`TileSource::new`], with the road segments the engine's graph was built from (the
-    /// same slice, in the same order, as `EngineData::roads`), which adds `name` and `ref` to
-    /// the `roads` layer.
+    /// same slice, in the same order, as `EngineData::roads`; the engine's rail links follow
+    /// them), which adds `name` and `ref` to the `roads` layer.
     pub fn with_roads(
         engine: &Engine,
         roads: &[RoadSegment],
@@ -279,6 +279,8 @@ impl TileSource {
             let e = EdgeId(e);
             let s = graph.segment_of(e);
             match roads.get(s) {
+                // The engine's own walking links to rail lines follow the given roads.
+                None if s - roads.len() < engine.rail_links().len() => {}
                 None => {
                     return Err(TileError::RoadsMismatch {
                         reason: format!(

@@ -16,6 +16,7 @@
 //! the time spent exposed, weighted by how dangerous the places are. Minimising
 //! `time + λ × exposure` for growing λ walks the risk–time Pareto front.
 
+pub mod links;
 pub mod nearest;
 pub mod plan;
 
@@ -60,6 +61,11 @@ pub struct EngineConfig {
     /// aversion changed no route on that data. Tune per deployment: the scale that matters
     /// is `aversion_scale × typical ρ`.
     pub aversion_scale: f64,
+    /// Rail line ends that no road touches are linked on foot to the nearest road vertex
+    /// within this distance, metres (see [`links`]). Default 2000: Natural Earth rail lines
+    /// and Travel Mapping highways never share a vertex, but yards and stations lie in the
+    /// towns the highways pass through. `0` adds no links.
+    pub rail_link_m: f64,
 }
 
 impl Default for EngineConfig {
@@ -69,6 +75,7 @@ impl Default for EngineConfig {
             risk: RiskConfig::default(),
             max_snap_distance_m: 10_000.0,
             aversion_scale: 1000.0,
+            rail_link_m: 2_000.0,
         }
     }
 }
@@ -125,6 +132,9 @@ struct Static {
     transit: Vec<TransitPoint>,
     transit_snaps: Vec<Snapped>,
     road_names: route::RoadNames,
+    /// Walking links added between rail line ends and roads; graph segments
+    /// `data.roads.len()..` in this order.
+    rail_links: Vec<RoadSegment>,
 }
 
 /// An immutable snapshot for queries at one point in time. Cheap to clone (shared parts are
@@ -176,7 +186,10 @@ impl Engine {
         at: DateTime<Utc>,
         config: EngineConfig,
     ) -> Result<Self, EngineError> {
-        let (graph, build_report) = RoadGraph::build(&data.roads, &config.graph);
+        let rail_links = links::rail_links(&data.roads, config.rail_link_m);
+        let mut roads = data.roads;
+        roads.extend(rail_links.iter().cloned());
+        let (graph, build_report) = RoadGraph::build(&roads, &config.graph);
         if graph.edge_count() == 0 {
             return Err(EngineError::EmptyNetwork);
         }
@@ -199,7 +212,8 @@ impl Engine {
         let shelter_snaps = snap_all(data.shelters.iter().map(|s| s.location).collect());
         let transit_snaps = snap_all(data.transit.iter().map(|t| t.location).collect());
         let fixed = Static {
-            road_names: route::RoadNames::new(&data.roads),
+            road_names: route::RoadNames::new(&roads),
+            rail_links,
             graph,
             build_report,
             edge_cells,
@@ -306,6 +320,12 @@ impl Engine {
     }
 
     /// Names and route numbers of the road segments (by [`RoadGraph::segment_of`]).
+    /// The walking links added between rail lines and roads (see [`links`]); in the graph
+    /// they are the segments after the given roads, in this order.
+    pub fn rail_links(&self) -> &[RoadSegment] {
+        &self.fixed.rail_links
+    }
+
     pub fn road_names(&self) -> &route::RoadNames {
         &self.fixed.road_names
     }
