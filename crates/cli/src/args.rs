@@ -1,7 +1,6 @@
 //! Argument parsing and output formatting shared by the query commands.
 
 use senda_core::{LonLat, Profile};
-use serde_json::{json, Value};
 
 /// Output format of the query commands.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,19 +29,4 @@ pub fn parse_aversion(s: &str) -> Result<f64, String> {
     } else {
         Err("must be between 0 and 1".into())
     }
-}
-
-/// A coordinate rounded to 1e-6 degrees (about 0.1 m).
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
-pub fn position(p: LonLat) -> Value {
-    json!([round6(p.lon()), round6(p.lat())])
-}
-
-/// Rounds a figure for output (`digits` after the point).
-pub fn fig(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
 }

@@ -7,6 +7,7 @@ mod load;
 mod nearest_cmd;
 mod plan_cmd;
 mod route_cmd;
+mod serve_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -77,6 +78,18 @@ enum Command {
         #[command(flatten)]
         args: route_cmd::RouteArgs,
     },
+    /// Serve the HTTP API and map tiles (with no database yet, the bundled default data is
+    /// loaded first). Stops on Ctrl-C or SIGTERM.
+    Serve(serve_cmd::ServeArgs),
+    /// API bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a role; it is printed once (only its salted hash is stored).
+    Create(serve_cmd::TokenCreateArgs),
 }
 
 #[derive(Args, Clone)]
@@ -104,7 +117,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SENDA_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,senda_server=info,senda=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -188,5 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )
         }
         Command::Route { args } => route_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Token(TokenCommand::Create(args)) => serve_cmd::token_create(args),
     }
 }

@@ -1,12 +1,12 @@
 //! `senda nearest`: the nearest shelters to a point, by air or by road.
 
-use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
+use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;
-use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, NearestShelter};
-use senda_core::{LonLat, Population, Profile, Service, Shelter, ShelterKind};
-use serde_json::{json, Value};
+use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery};
+use senda_core::{LonLat, Population, Profile, Service, ShelterKind};
+use senda_server::geojson::services;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -96,84 +96,16 @@ pub fn run(args: NearestArgs) -> Result<ExitCode> {
         .nearest(&q)
         .with_context(|| format!("nearest shelters to {}", args.at))?;
     match args.format {
-        Format::Geojson => println!("{}", serde_json::to_string_pretty(&geojson(&q, &answer))?),
+        Format::Geojson => println!(
+            "{}",
+            serde_json::to_string_pretty(&senda_server::geojson::nearest(&q, &answer))?
+        ),
         Format::Text => print!("{}", text(&q, &answer)),
     }
     if let (Some(note), Format::Geojson) = (&answer.note, args.format) {
         eprintln!("note: {note}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// "unverified" or the date the shelter was last verified.
-pub fn verified(s: &Shelter) -> String {
-    s.verified_on
-        .map_or("unverified".to_owned(), |d| d.to_string())
-}
-
-fn services(s: &Shelter) -> Vec<&'static str> {
-    s.services.iter().map(|x| x.as_str()).collect()
-}
-
-fn geojson(q: &NearestQuery, answer: &NearestAnswer<'_>) -> Value {
-    let features: Vec<Value> = answer
-        .shelters
-        .iter()
-        .enumerate()
-        .map(|(rank, n)| feature(q, rank, n))
-        .collect();
-    let mut fc = json!({
-        "type": "FeatureCollection",
-        "features": features,
-        "query": {
-            "at": position(q.at),
-            "k": q.k,
-            "by": q.by.as_str(),
-            "profile": q.profile.as_str(),
-            "aversion": q.aversion,
-        },
-    });
-    if let Some(note) = &answer.note {
-        fc["note"] = json!(note);
-    }
-    fc
-}
-
-fn feature(q: &NearestQuery, rank: usize, n: &NearestShelter<'_>) -> Value {
-    let s = n.shelter;
-    let mut props = json!({
-        "rank": rank + 1,
-        "name": s.name,
-        "kind": s.kind.as_str(),
-        "services": services(s),
-        "serves": s.serves.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
-        "capacity": s.capacity,
-        "phone": s.phone,
-        "whatsapp": s.whatsapp,
-        "address": s.address,
-        "state": s.state,
-        "country": s.country,
-        "distance_m": fig(n.distance_m, 1),
-        "duration_s": n.duration_s.map(|d| fig(d, 1)),
-        "route_distance_m": n.route_distance_m.map(|d| fig(d, 1)),
-        "risk_exposure": n.risk_exposure,
-        "verified": verified(s),
-        "source": s.key.to_string(),
-        "by": q.by.as_str(),
-    });
-    if q.by == NearestBy::Road {
-        props["access_m"] = json!(fig(n.access_m, 1));
-        props["cost_s"] = json!(n.cost_s.map(|c| fig(c, 1)));
-        props["risk_exposure"] = json!(n.risk_exposure.map(|r| fig(r, 6)));
-    }
-    if s.location_suspect {
-        props["location_suspect"] = json!(true);
-    }
-    json!({
-        "type": "Feature",
-        "geometry": { "type": "Point", "coordinates": position(s.location) },
-        "properties": props,
-    })
 }
 
 /// "1.2 km" or "850 m".

@@ -1,14 +1,14 @@
 //! `senda plan`: a journey split into days that each end at a shelter.
 
-use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
-use crate::nearest_cmd::{hours, how, km, verified};
+use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
+use crate::nearest_cmd::{hours, how, km};
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;
 use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
 use senda_core::engine::Engine;
 use senda_core::{LonLat, Profile};
-use serde_json::{json, Value};
+use senda_server::geojson::{end_of, verified};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -66,89 +66,11 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
     match args.format {
         Format::Geojson => println!(
             "{}",
-            serde_json::to_string_pretty(&geojson(&engine, &q, &plan))?
+            serde_json::to_string_pretty(&senda_server::geojson::plan(&engine, &q, &plan))?
         ),
         Format::Text => print!("{}", text(&engine, &q, &plan)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// (kind, name, index) of where a leg ends.
-fn end_of(engine: &Engine, end: LegEnd) -> (&'static str, String, Option<usize>) {
-    match end {
-        LegEnd::Shelter { idx } => ("shelter", engine.shelters()[idx].name.clone(), Some(idx)),
-        LegEnd::Transit { idx } => ("transit", engine.transit()[idx].name.clone(), Some(idx)),
-        LegEnd::Destination => ("destination", "destination".to_owned(), None),
-    }
-}
-
-fn geojson(engine: &Engine, q: &PlanQuery, plan: &Plan) -> Value {
-    let features: Vec<Value> = plan
-        .legs
-        .iter()
-        .enumerate()
-        .map(|(i, leg)| {
-            let (kind, name, index) = end_of(engine, leg.end);
-            let mut coords: Vec<Value> = leg.geometry.iter().map(|&p| position(p)).collect();
-            // Rounding can merge the positions of a very short leg: a LineString needs two.
-            coords.dedup();
-            if coords.len() < 2 {
-                coords = vec![position(leg.from), position(leg.to)];
-                if coords[0] == coords[1] {
-                    coords.truncate(1);
-                    coords.push(coords[0].clone());
-                }
-            }
-            let mut props = json!({
-                "leg": i + 1,
-                "from": position(leg.from),
-                "to": position(leg.to),
-                "ends_at": kind,
-                "end_name": name,
-                "end_index": index,
-                "distance_m": fig(leg.distance_m, 1),
-                "duration_s": fig(leg.duration_s, 1),
-                "cost_s": fig(leg.cost_s, 1),
-                "risk_exposure": fig(leg.risk_exposure, 6),
-                "access_m": fig(leg.access_m, 1),
-                "safest": leg.safest,
-                "no_shelter_in_reach": leg.end.is_flagged(),
-            });
-            if let Some(note) = &leg.note {
-                props["note"] = json!(note);
-            }
-            if let LegEnd::Shelter { idx } = leg.end {
-                let s = &engine.shelters()[idx];
-                props["phone"] = json!(s.phone);
-                props["verified"] = json!(verified(s));
-            }
-            if let LegEnd::Transit { idx } = leg.end {
-                props["transit_kind"] = json!(engine.transit()[idx].kind.as_str());
-            }
-            json!({
-                "type": "Feature",
-                "geometry": { "type": "LineString", "coordinates": coords },
-                "properties": props,
-            })
-        })
-        .collect();
-    json!({
-        "type": "FeatureCollection",
-        "features": features,
-        "plan": {
-            "from": position(q.from),
-            "to": position(q.to),
-            "profile": q.profile.as_str(),
-            "aversion": q.aversion,
-            "max_daily_hours": q.max_daily_hours,
-            "nights": plan.nights,
-            "transit_nights": plan.transit_nights,
-            "total_distance_m": fig(plan.total_distance_m, 1),
-            "total_duration_s": fig(plan.total_duration_s, 1),
-            "total_cost_s": fig(plan.total_cost_s, 1),
-            "total_risk_exposure": fig(plan.total_risk_exposure, 6),
-        },
-    })
 }
 
 fn text(engine: &Engine, q: &PlanQuery, plan: &Plan) -> String {

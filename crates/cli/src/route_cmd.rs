@@ -1,15 +1,15 @@
 //! `senda route`: the safer route between two points (and alternatives along the risk–time
 //! trade-off), as an RFC 7946 GeoJSON FeatureCollection or a short text summary.
 
-use crate::args::{fig, parse_aversion, parse_lon_lat, parse_profile, position, Format};
+use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
 use crate::{engine, DbArg};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
-use senda_core::engine::route::{Route, RouteAnswer, RouteQuery, RouteSummary};
+use senda_core::engine::route::{RouteAnswer, RouteQuery};
 use senda_core::engine::EngineError;
 use senda_core::{LonLat, Profile};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -93,85 +93,15 @@ pub fn run(args: RouteArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Geojson => {
-            serde_json::to_writer(&mut out, &geojson(&answer, args.profile))?;
+            serde_json::to_writer(
+                &mut out,
+                &senda_server::geojson::route(&answer, args.profile),
+            )?;
             writeln!(out)?;
         }
         Format::Text => out.write_all(text(&answer).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn summary_json(s: &RouteSummary) -> Value {
-    json!({
-        "distance_m": fig(s.distance_m, 1),
-        "duration_s": fig(s.duration_s, 1),
-        "risk_exposure": fig(s.risk_exposure, 6),
-        "aversion": s.aversion_used,
-    })
-}
-
-/// The answer as an RFC 7946 FeatureCollection: one LineString Feature per route, the chosen
-/// one first.
-pub fn geojson(answer: &RouteAnswer, profile: Profile) -> Value {
-    let features: Vec<Value> = answer
-        .routes
-        .iter()
-        .map(|r| {
-            let mut properties = json!({
-                "chosen": r.chosen,
-                "profile": profile.as_str(),
-                "distance_m": fig(r.distance_m, 1),
-                "duration_s": fig(r.duration_s, 1),
-                "risk_exposure": fig(r.risk_exposure, 6),
-                "aversion": r.aversion_used,
-                "roads": r.roads.iter().map(|s| json!({
-                    "label": s.label,
-                    "distance_m": fig(s.distance_m, 1),
-                })).collect::<Vec<_>>(),
-                "explanation": explanation_json(r),
-            });
-            if r.chosen {
-                properties["fastest"] = answer.fastest.as_ref().map_or(Value::Null, summary_json);
-                properties["from_snap_distance_m"] = json!(fig(answer.from.distance_m, 1));
-                properties["to_snap_distance_m"] = json!(fig(answer.to.distance_m, 1));
-            }
-            json!({
-                "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": r.geometry.iter().map(|&p| position(p)).collect::<Vec<_>>(),
-                },
-                "properties": properties,
-            })
-        })
-        .collect();
-    json!({ "type": "FeatureCollection", "features": features })
-}
-
-fn explanation_json(r: &Route) -> Value {
-    let x = &r.explanation;
-    json!({
-        // ∫ risk ds along the route (risk density × km), and its incident and weather parts.
-        "total_risk_km": fig(x.total_exposure, 6),
-        "incident_risk_km": fig(x.incident_exposure, 6),
-        "hazard_risk_km": fig(x.hazard_exposure, 6),
-        "cells": x.top_cells.iter().map(|c| json!({
-            "cell": c.cell.to_string(),
-            "center": position(c.center),
-            "length_m": fig(c.length_m, 1),
-            "share": fig(c.exposure_share, 4),
-        })).collect::<Vec<_>>(),
-        "categories": x.categories.iter().map(|c| json!({
-            "category": c.category.as_str(),
-            "share": fig(c.share, 4),
-        })).collect::<Vec<_>>(),
-        "alerts": x.alerts.iter().map(|a| json!({
-            "event": a.event,
-            "source": a.source.to_string(),
-            "share": fig(a.share, 4),
-            "blocks": a.blocks,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn hours_minutes(seconds: f64) -> String {
@@ -246,70 +176,5 @@ pub fn text(answer: &RouteAnswer) -> String {
 fn read_avoid(path: &Path) -> Result<Vec<geo::Polygon<f64>>> {
     let bytes = std::fs::read(path).context("reading the file")?;
     let doc: Value = serde_json::from_slice(&bytes).context("not valid JSON")?;
-    let mut out = Vec::new();
-    match doc["type"].as_str() {
-        Some("FeatureCollection") => {
-            let features = doc["features"]
-                .as_array()
-                .ok_or_else(|| anyhow!("a FeatureCollection needs a \"features\" array"))?;
-            for (i, f) in features.iter().enumerate() {
-                polygons(&f["geometry"], &mut out).with_context(|| format!("feature {i}"))?;
-            }
-        }
-        Some("Feature") => polygons(&doc["geometry"], &mut out)?,
-        _ => polygons(&doc, &mut out)?,
-    }
-    if out.is_empty() {
-        bail!("no polygons in the file");
-    }
-    Ok(out)
-}
-
-fn polygons(geometry: &Value, out: &mut Vec<geo::Polygon<f64>>) -> Result<()> {
-    let coords = &geometry["coordinates"];
-    match geometry["type"].as_str() {
-        Some("Polygon") => out.push(polygon(coords)?),
-        Some("MultiPolygon") => {
-            for p in coords
-                .as_array()
-                .ok_or_else(|| anyhow!("MultiPolygon coordinates must be an array"))?
-            {
-                out.push(polygon(p)?);
-            }
-        }
-        Some(other) => bail!("a {other} geometry: only Polygon and MultiPolygon are areas"),
-        None => bail!("no geometry \"type\""),
-    }
-    Ok(())
-}
-
-fn polygon(rings: &Value) -> Result<geo::Polygon<f64>> {
-    let rings = rings
-        .as_array()
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| anyhow!("a Polygon needs an array of rings"))?;
-    let mut lines = Vec::with_capacity(rings.len());
-    for ring in rings {
-        let mut pts = Vec::new();
-        for p in ring
-            .as_array()
-            .ok_or_else(|| anyhow!("a ring must be an array of positions"))?
-        {
-            let (lon, lat) = match p.as_array().map(Vec::as_slice) {
-                Some([lon, lat, ..]) => (lon.as_f64(), lat.as_f64()),
-                _ => (None, None),
-            };
-            let (Some(lon), Some(lat)) = (lon, lat) else {
-                bail!("position {p} is not [lon, lat]");
-            };
-            let q = LonLat::new(lon, lat).map_err(|e| anyhow!("position {p}: {e}"))?;
-            pts.push(geo::coord! { x: q.lon(), y: q.lat() });
-        }
-        if pts.len() < 4 {
-            bail!("a ring needs at least four positions");
-        }
-        lines.push(geo::LineString::new(pts));
-    }
-    let exterior = lines.remove(0);
-    Ok(geo::Polygon::new(exterior, lines))
+    senda_server::geojson::avoid_areas(&doc)
 }

@@ -55,9 +55,22 @@ fn v1() -> String {
     sql
 }
 
+/// v2: API bearer tokens. Only a salted hash of each secret is kept; `token_id` is the public
+/// part of a token, used to find its row.
+fn v2() -> String {
+    "CREATE TABLE api_tokens (
+        token_id   TEXT    PRIMARY KEY,
+        role       TEXT    NOT NULL,
+        salt       BLOB    NOT NULL,
+        hash       BLOB    NOT NULL,
+        created_at TEXT    NOT NULL
+    );"
+    .to_owned()
+}
+
 /// All migrations, in order; migration `i` brings the schema to version `i + 1`.
 fn migrations() -> Vec<String> {
-    vec![v1()]
+    vec![v1(), v2()]
 }
 
 pub(crate) fn supported_version() -> u32 {

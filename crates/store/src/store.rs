@@ -22,6 +22,15 @@ pub struct BatchSummary {
     pub unchanged: u64,
 }
 
+/// An API token as stored: its public id, role name, salt and the salted hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    pub token_id: String,
+    pub role: String,
+    pub salt: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
 /// A committed batch as recorded in the store.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BatchInfo {
@@ -293,6 +302,43 @@ impl Store {
             })
             .ctx("listing batches")?;
         rows.collect::<Result<_, _>>().ctx("reading batch")
+    }
+
+    /// Stores an API token's salted hash and role (the secret itself is never stored).
+    pub fn add_token(&mut self, token: &TokenRow) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO api_tokens (token_id, role, salt, hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    token.token_id,
+                    token.role,
+                    token.salt,
+                    token.hash,
+                    Utc::now().to_rfc3339()
+                ],
+            )
+            .ctx("storing token")?;
+        Ok(())
+    }
+
+    /// The stored token with this public id, if any.
+    pub fn token(&self, token_id: &str) -> Result<Option<TokenRow>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT token_id, role, salt, hash FROM api_tokens WHERE token_id = ?1",
+                [token_id],
+                |r| {
+                    Ok(TokenRow {
+                        token_id: r.get(0)?,
+                        role: r.get(1)?,
+                        salt: r.get(2)?,
+                        hash: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .ctx("reading token")
     }
 
     /// Whether the database holds no records of any kind.

@@ -1,0 +1,51 @@
+//! Storing a posted file: read as `senda ingest` reads it, accepted records written as one
+//! batch (one transaction), the per-record report returned.
+
+use crate::{ApiError, AppState};
+use axum::http::StatusCode;
+use senda_core::RecordKind;
+use senda_ingest::countries::Countries;
+use senda_ingest::{Input, Outcome, Records};
+use senda_store::{Record, Store};
+use serde_json::{json, Value};
+
+/// A name for the posted body whose extension tells its format (JSON, XML or CSV).
+fn name_for(bytes: &[u8]) -> &'static str {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => "request.geojson",
+        Some(b'<') => "request.xml",
+        _ => "request.csv",
+    }
+}
+
+fn store_one<R: Record>(store: &mut Store, name: &str, o: &Outcome<R>) -> Result<Value, ApiError> {
+    let rejected = o.report.rejected.len() as u64;
+    let summary = store
+        .ingest(name, &o.report.format, &o.records, rejected, &mut |_| {})
+        .map_err(|e| ApiError::internal(format!("storing {name}: {e}")))?;
+    Ok(json!({ "report": o.report, "store": summary }))
+}
+
+/// Reads and stores one posted file of `kind`. An unreadable body is a 400 naming why.
+pub fn ingest(state: &AppState, kind: RecordKind, bytes: Vec<u8>) -> Result<Value, ApiError> {
+    let name = name_for(&bytes);
+    let input = Input::from_bytes(name, bytes).map_err(|e| ApiError::bad_param("body", e))?;
+    let records = senda_ingest::read(kind, &input, Countries::corridor())
+        .map_err(|e| ApiError::bad_param("body", e))?;
+    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    let part = match &records {
+        Records::Incidents(o) => store_one(&mut store, name, o)?,
+        Records::Shelters(o) => store_one(&mut store, name, o)?,
+        Records::Weather(o) => store_one(&mut store, name, o)?,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "only incidents, shelters and weather can be posted",
+            ))
+        }
+    };
+    let mut part = part;
+    part["kind"] = json!(kind);
+    Ok(json!([part]))
+}

@@ -1,0 +1,174 @@
+//! senda-server: the HTTP service. [`app`] builds the router over an [`AppState`]; [`serve`]
+//! runs it until Ctrl-C or SIGTERM.
+//!
+//! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/healthz`,
+//! `/metrics` (Prometheus), `/openapi.json`. See [`openapi::document`].
+
+mod api;
+pub mod auth;
+mod error;
+pub mod geojson;
+mod ingest;
+mod metrics;
+pub mod openapi;
+mod state;
+mod tiles;
+
+pub use auth::{create_token, Role};
+pub use error::ApiError;
+pub use state::{engine_data, AppState, ServerConfig, Snapshot};
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// The router over `state`.
+pub fn app(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/route", get(api::route_get).post(api::route_post))
+        .route("/shelters/nearest", get(api::nearest))
+        .route("/plan", get(api::plan))
+        .route("/shelters", get(api::shelters))
+        .route("/shelters/{id}", get(api::shelter))
+        .route("/transit", get(api::transit))
+        .route("/incidents", get(api::incidents))
+        .route("/ingest/{kind}", post(api::ingest));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
+        .route("/tiles", get(tiles::catalog))
+        .route("/tiles/{layer}", get(tiles::tilejson))
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("internal error (the request caused a panic)").into_response()
+        }))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let snap = state.snapshot();
+    let body = state
+        .metrics
+        .render(snap.generation, snap.built.elapsed().as_secs_f64());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Request counts and latency per matched route; a body over the limit becomes a JSON 413.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched".to_owned(), |m| m.as_str().to_owned());
+    let start = Instant::now();
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && res.headers().get(header::CONTENT_TYPE)
+            != Some(&HeaderValue::from_static("application/json"))
+    {
+        res = ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the body is larger than {} bytes",
+                state.config.max_body_bytes
+            ),
+        )
+        .into_response();
+    }
+    state
+        .metrics
+        .observe(&route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    res
+}
+
+/// A token bucket per caller: the bearer token's id, else the client IP.
+async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer senda_"))
+        .and_then(|v| v.split('_').next())
+        .map(|id| format!("token:{id}"))
+        .or_else(|| {
+            req.extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| format!("ip:{}", c.0.ip()))
+        })
+        .unwrap_or_else(|| "local".to_owned());
+    let allowed = {
+        let mut buckets = state.rate.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let (burst, rate) = (state.config.rate_burst, state.config.rate_per_s);
+        let (tokens, last) = buckets.entry(key).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    };
+    if !allowed {
+        let mut res = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests; slow down",
+        )
+        .into_response();
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return res;
+    }
+    next.run(req).await
+}
+
+/// Serves `state` on `listener` until Ctrl-C or SIGTERM (requests in flight finish).
+pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let router = app(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

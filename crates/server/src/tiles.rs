@@ -1,0 +1,136 @@
+//! Tile endpoints: MVT tiles (cached by snapshot generation), TileJSON and the catalog.
+
+use crate::auth::Caller;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use senda_tiles::{Access, Layer, TileError, TileId};
+use std::sync::Arc;
+
+fn tile_error(e: TileError) -> ApiError {
+    match e {
+        TileError::UnknownLayer { .. } => ApiError::not_found(e.to_string()),
+        other => ApiError::bad_param("tile", other),
+    }
+}
+
+fn layer(name: &str) -> Result<Layer, ApiError> {
+    Layer::parse(name).map_err(tile_error)
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+pub async fn tile(
+    State(state): State<Arc<AppState>>,
+    Caller(role): Caller,
+    Path((layer_name, z, x, y_mvt)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layer = layer(&layer_name)?;
+    let y = y_mvt
+        .strip_suffix(".mvt")
+        .ok_or_else(|| ApiError::not_found("tiles end in .mvt"))?;
+    let parse = |name: &str, v: &str| {
+        v.parse::<u32>()
+            .map_err(|_| ApiError::bad_param(name, format!("{v:?} is not a tile coordinate")))
+    };
+    let (z, x, y) = (parse("z", &z)?, parse("x", &x)?, parse("y", y)?);
+    let z = u8::try_from(z).map_err(|_| ApiError::bad_param("z", "zoom out of range"))?;
+    let id = TileId::new(z, x, y).map_err(tile_error)?;
+    let access = if role.sees_sensitive() {
+        Access::Analyst
+    } else {
+        Access::Public
+    };
+    let snap = state.snapshot();
+    let key = (
+        snap.generation,
+        layer.as_str(),
+        z,
+        x,
+        y,
+        access == Access::Analyst,
+    );
+    let cached = state
+        .tile_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key);
+    let bytes = match cached {
+        Some(b) => b,
+        None => {
+            let snap2 = snap.clone();
+            let b = crate::api::blocking(move || {
+                snap2.tiles.render(layer, id, access).map_err(tile_error)
+            })
+            .await?;
+            let b = Arc::new(b);
+            state
+                .tile_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .put(key, b.clone(), state.config.tile_cache_entries);
+            b
+        }
+    };
+    let cache = if access == Access::Analyst {
+        "private, max-age=60"
+    } else {
+        "public, max-age=60"
+    };
+    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag)
+    {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache.to_owned()),
+            ],
+        )
+            .into_response());
+    }
+    if bytes.is_empty() {
+        return Ok((StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, cache)]).into_response());
+    }
+    let mut res = (StatusCode::OK, bytes.as_ref().clone()).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Authorization"));
+    Ok(res)
+}
+
+pub async fn tilejson(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let name = name
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::not_found("TileJSON is at /tiles/{layer}.json"))?;
+    let layer = layer(name)?;
+    let snap = state.snapshot();
+    Ok(Json(snap.tiles.tilejson(layer, &base_url(&headers))).into_response())
+}
+
+pub async fn catalog(headers: HeaderMap) -> Response {
+    Json(senda_tiles::catalog(&base_url(&headers))).into_response()
+}

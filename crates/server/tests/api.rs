@@ -1,0 +1,278 @@
+//! In-process tests: `app().oneshot(request)` on a small synthetic dataset.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use senda_core::{
+    Incident, IncidentCategory, Located, LonLat, RecordRef, Shelter, ShelterKind, SourceKey,
+    Visibility,
+};
+use senda_server::{app, AppState, Role, ServerConfig};
+use senda_store::Store;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const HIDDEN: &str = "Casa Oculta";
+const HIDDEN_LON: &str = "-92.2613";
+
+fn ll(lon: f64, lat: f64) -> LonLat {
+    LonLat::new(lon, lat).unwrap()
+}
+
+fn located<T>(v: Vec<T>) -> Vec<Located<T>> {
+    v.into_iter()
+        .enumerate()
+        .map(|(i, r)| Located::new(r, RecordRef::new(i as u64, None)))
+        .collect()
+}
+
+struct Fixture {
+    state: Arc<AppState>,
+    analyst: String,
+    ingest: String,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let roads = senda_testkit::gen::road_like_graph(400, 7);
+    store
+        .ingest("roads", "test", &located(roads), 0, &mut |_| {})
+        .unwrap();
+    let mut hidden = Shelter::new(
+        SourceKey::new("test", "hidden").unwrap(),
+        ShelterKind::Shelter,
+        HIDDEN,
+        ll(-92.2613, 14.9088),
+    )
+    .unwrap();
+    hidden.visibility = Visibility::Restricted;
+    let open = Shelter::new(
+        SourceKey::new("test", "open").unwrap(),
+        ShelterKind::Shelter,
+        "Albergue Abierto",
+        ll(-92.2531, 14.9172),
+    )
+    .unwrap();
+    store
+        .ingest(
+            "shelters",
+            "test",
+            &located(vec![hidden, open]),
+            0,
+            &mut |_| {},
+        )
+        .unwrap();
+    let incident = Incident::new(
+        SourceKey::new("test", "inc-1").unwrap(),
+        ll(-92.2702, 14.8921),
+        "2025-09-01T00:00:00Z".parse().unwrap(),
+        IncidentCategory::Violence,
+        1,
+    )
+    .unwrap();
+    store
+        .ingest(
+            "incidents",
+            "test",
+            &located(vec![incident]),
+            0,
+            &mut |_| {},
+        )
+        .unwrap();
+    let analyst = senda_server::create_token(&mut store, Role::Analyst).unwrap();
+    let ingest = senda_server::create_token(&mut store, Role::Ingest).unwrap();
+    let state = AppState::new(store, ServerConfig::default()).unwrap();
+    Fixture {
+        state,
+        analyst,
+        ingest,
+        _dir: dir,
+    }
+}
+
+async fn send(f: &Fixture, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let res = app(f.state.clone()).oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (parts.status, parts.headers, bytes.to_vec())
+}
+
+async fn get(f: &Fixture, uri: &str, token: Option<&str>) -> (StatusCode, Value, String) {
+    let mut req = Request::get(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let (status, headers, body) = send(f, req.body(Body::empty()).unwrap()).await;
+    let cc = headers
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        cc,
+    )
+}
+
+fn is_error(v: &Value) -> bool {
+    v["code"].is_string() && v["message"].is_string() && v.get("details").is_some()
+}
+
+#[tokio::test]
+async fn health_openapi_metrics_catalog() {
+    let f = fixture();
+    let (s, v, _) = get(&f, "/healthz", None).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, v, _) = get(&f, "/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["paths"]["/api/v1/route"]["get"].is_object());
+    let (s, v, _) = get(&f, "/tiles", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["tiles"]["risk"].is_object());
+    let (s, v, _) = get(&f, "/tiles/risk.json", None).await;
+    assert_eq!((s, v["tilejson"].as_str()), (StatusCode::OK, Some("3.0.0")));
+    let (_, headers, body) = send(&f, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("senda_snapshot_generation 1"));
+}
+
+#[tokio::test]
+async fn route_get_and_post() {
+    let f = fixture();
+    let (s, v, cc) = get(
+        &f,
+        "/api/v1/route?from=-92.26,14.91&to=-92.24,14.93&alternatives=1",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["features"][0]["geometry"]["type"], "LineString");
+    assert!(cc.starts_with("public"));
+    let body = r#"{"from":[-92.26,14.91],"to":"-92.24,14.93","avoid":{"type":"Polygon","coordinates":[[[-92.0,15.5],[-91.9,15.5],[-91.9,15.6],[-92.0,15.5]]]}}"#;
+    let req = Request::post("/api/v1/route")
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+}
+
+#[tokio::test]
+async fn bad_input_is_a_named_4xx() {
+    let f = fixture();
+    for (uri, param) in [
+        ("/api/v1/route?from=200,14&to=-92.24,14.93", "from"),
+        ("/api/v1/route?to=-92.24,14.93", "from"),
+        (
+            "/api/v1/route?from=-92.26,14.91&to=-92.24,14.93&aversion=2",
+            "aversion",
+        ),
+        (
+            "/api/v1/route?from=-92.26,14.91&to=-92.24,14.93&alternatives=9",
+            "alternatives",
+        ),
+        ("/api/v1/route?from=-92.26,14.91&to=10,50", "to"),
+        ("/api/v1/shelters/nearest?at=-92.26,14.91&k=0", "k"),
+        ("/api/v1/shelters?bbox=1,2", "bbox"),
+        ("/tiles/risk/3/99/0.mvt", "tile"),
+    ] {
+        let (s, v, _) = get(&f, uri, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(is_error(&v), "{uri}: {v}");
+        assert_eq!(v["details"]["parameter"], param, "{uri}: {v}");
+    }
+    let (s, v, _) = get(&f, "/tiles/nope/1/0/0.mvt", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(is_error(&v));
+    let req = Request::post("/api/v1/route")
+        .body(Body::from("{not json"))
+        .unwrap();
+    let (s, _, _) = send(&f, req).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn roles_and_privacy() {
+    let f = fixture();
+    let (s, v, _) = get(&f, "/api/v1/incidents", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(is_error(&v));
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&f.ingest)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some("senda_00_bad")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v, cc) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["features"].as_array().unwrap().len(), 1);
+    assert!(cc.starts_with("private"));
+    // Public: the restricted shelter is in no answer.
+    for uri in [
+        "/api/v1/shelters",
+        "/api/v1/shelters/nearest?at=-92.26,14.91&k=5",
+        "/api/v1/shelters/test:hidden",
+    ] {
+        let (_, v, _) = get(&f, uri, None).await;
+        let text = v.to_string();
+        assert!(
+            !text.contains(HIDDEN) && !text.contains(HIDDEN_LON),
+            "{uri}: {text}"
+        );
+    }
+    let (s, v, _) = get(&f, "/api/v1/shelters", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v.to_string().contains(HIDDEN));
+    // Public tiles of every layer hold neither the hidden shelter's name nor the raw report.
+    for layer in senda_tiles::Layer::ALL {
+        for z in [layer.min_zoom().max(10), 14.min(layer.max_zoom())] {
+            let id = senda_tiles::TileId::containing(-92.2613, 14.9088, z).unwrap();
+            let uri = format!("/tiles/{}/{z}/{}/{}.mvt", layer.as_str(), id.x(), id.y());
+            let (s, h, b) = send(&f, Request::get(&uri).body(Body::empty()).unwrap()).await;
+            assert!(
+                s == StatusCode::OK || s == StatusCode::NO_CONTENT || s == StatusCode::BAD_REQUEST,
+                "{uri}: {s}"
+            );
+            if s == StatusCode::OK {
+                assert!(!String::from_utf8_lossy(&b).contains(HIDDEN), "{uri}");
+                assert!(h["cache-control"].to_str().unwrap().starts_with("public"));
+                assert!(h.contains_key("etag"));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn ingest_needs_role_and_swaps_snapshot() {
+    let f = fixture();
+    let csv = "id,lat,lon,date,category\n";
+    let req = Request::post("/api/v1/ingest/incidents")
+        .body(Body::from(csv))
+        .unwrap();
+    let (s, _, _) = send(&f, req).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let req = Request::post("/api/v1/ingest/incidents")
+        .header("authorization", format!("Bearer {}", f.analyst))
+        .body(Body::from(csv))
+        .unwrap();
+    let (s, _, _) = send(&f, req).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let shelters = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.25,14.92]},"properties":{"id":"new-1","name":"Albergue Nuevo","kind":"shelter"}}]}"#;
+    let req = Request::post("/api/v1/ingest/shelters")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(shelters))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["generation"], 2);
+    assert!(v["parts"][0]["report"].is_object(), "{v}");
+    let (_, v, _) = get(&f, "/healthz", None).await;
+    assert_eq!(v["generation"], 2);
+}
