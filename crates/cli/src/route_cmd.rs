@@ -4,7 +4,7 @@
 use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
 use crate::{engine, DbArg};
 use anyhow::{anyhow, Context, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 use senda_core::engine::route::{RouteAnswer, RouteQuery};
 use senda_core::engine::EngineError;
@@ -57,15 +57,7 @@ fn parse_alternatives(s: &str) -> Result<usize, String> {
 }
 
 fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("{s:?} is neither RFC 3339 (2025-10-01T12:00:00Z) nor YYYY-MM-DD"))
+    senda_core::parse_instant(s).map_err(|e| e.to_string())
 }
 
 pub fn run(args: RouteArgs) -> Result<ExitCode> {

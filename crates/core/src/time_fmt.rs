@@ -36,6 +36,26 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::
     DateTime::<Utc>::deserialize(d)
 }
 
+/// Parses a point in time as given on the command line or in a query string: RFC 3339
+/// (`2025-10-01T12:00:00Z`, any offset) or a date (`2025-10-01`, midnight UTC).
+pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, crate::InvalidValue> {
+    let s = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            crate::InvalidValue::new(
+                "at",
+                s,
+                "neither RFC 3339 (2025-10-01T12:00:00Z) nor YYYY-MM-DD",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, TimeZone, Utc};
@@ -60,5 +80,17 @@ mod tests {
             let back: T = serde_json::from_str(&ours).unwrap();
             assert_eq!(back.0, t);
         }
+    }
+
+    #[test]
+    fn instants_from_rfc3339_or_a_date() {
+        let want = chrono::Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap();
+        assert_eq!(super::parse_instant("2025-10-01").unwrap(), want);
+        assert_eq!(
+            super::parse_instant(" 2025-09-30T19:00:00-05:00 ").unwrap(),
+            want
+        );
+        assert_eq!(super::parse_instant("2025-13-01").unwrap_err().field, "at");
+        assert!(super::parse_instant("yesterday").is_err());
     }
 }

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
 use senda_core::engine::nearest::{NearestBy, NearestQuery};
 use senda_core::engine::plan::PlanQuery;
@@ -92,17 +92,7 @@ fn flag(p: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
 }
 
 pub fn parse_at(name: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            ApiError::bad_param(name, format!("{s:?} is neither RFC 3339 nor YYYY-MM-DD"))
-        })
+    senda_core::parse_instant(s).map_err(|e| ApiError::bad_param(name, e.reason.to_owned()))
 }
 
 fn bbox(p: &HashMap<String, String>) -> Result<Option<Bbox>, ApiError> {
