@@ -120,6 +120,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,senda_server=info,senda=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match run(cli) {
