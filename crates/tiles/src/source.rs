@@ -165,6 +165,8 @@ struct ShapeFeature {
     id: Option<u64>,
     parts: Vec<Vec<[f64; 2]>>,
     props: Props,
+    /// What the public sees instead of `props` (`None`: the same).
+    public_props: Option<Props>,
 }
 
 /// Shapes with an R-tree over their world bounding boxes.
@@ -232,8 +234,11 @@ pub struct TileSource {
     /// Every shelter, restricted ones included: analysts only.
     all_shelters: PointIndex,
     transit: PointIndex,
-    /// Risk hexagons, by resolution `0..=field resolution`.
+    /// Risk hexagons, by resolution `0..=field resolution`: analysts only.
     risk: Vec<HexLevel<RiskCell>>,
+    /// Public risk hexagons: the incident component kept only where the field cell lies in a
+    /// public incident cell with at least k reports; weather hazard always.
+    public_risk: Vec<HexLevel<RiskCell>>,
     /// Public incident cells (k-anonymous), by resolution `0..=public max`.
     public_incidents: Vec<HexLevel<IncidentCell>>,
     /// Every report counted, by resolution `0..=field resolution`: analysts only.
@@ -321,34 +326,46 @@ impl TileSource {
                 .min(u8::from(field_resolution)),
         )
         .expect("validated");
-        let ((roads, (risk, alerts)), ((public_incidents, analyst_incidents), points)) =
-            rayon::join(
-                || {
-                    rayon::join(
-                        || build_roads(engine, segments),
-                        || {
-                            rayon::join(
-                                || build_risk(engine, config.risk_min_value),
-                                || build_alerts(engine, at, config.circle_vertices),
-                            )
-                        },
-                    )
-                },
-                || {
-                    rayon::join(
-                        || {
-                            build_incident_cells(
-                                engine.incidents(),
-                                at,
-                                public_max,
-                                field_resolution,
-                                config.k_anonymity,
-                            )
-                        },
-                        || build_points(engine, at),
-                    )
-                },
-            );
+        let gate = PublicGate {
+            counts: count_reports(engine.incidents(), at, public_max),
+            resolution: public_max,
+            k: config.k_anonymity,
+        };
+        let (
+            (roads, ((risk, public_risk), alerts)),
+            ((public_incidents, analyst_incidents), points),
+        ) = rayon::join(
+            || {
+                rayon::join(
+                    || build_roads(engine, segments, &gate),
+                    || {
+                        rayon::join(
+                            || {
+                                rayon::join(
+                                    || build_risk(engine, config.risk_min_value, None),
+                                    || build_risk(engine, config.risk_min_value, Some(&gate)),
+                                )
+                            },
+                            || build_alerts(engine, at, config.circle_vertices),
+                        )
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        build_incident_cells(
+                            engine.incidents(),
+                            at,
+                            public_max,
+                            field_resolution,
+                            config.k_anonymity,
+                        )
+                    },
+                    || build_points(engine, at),
+                )
+            },
+        );
         let (public_shelters, all_shelters, transit, incident_points) = points;
         let graph = engine.graph();
         let positions = (0..graph.node_count() as u32)
@@ -366,6 +383,7 @@ impl TileSource {
             all_shelters,
             transit,
             risk,
+            public_risk,
             public_incidents,
             analyst_incidents,
             incident_points,
@@ -462,7 +480,7 @@ impl TileSource {
         let ctx = Ctx::new(tile);
         match layer {
             Layer::Risk => self.draw_risk(&ctx, access, &mut out),
-            Layer::Roads => self.draw_roads(&ctx, &mut out),
+            Layer::Roads => self.draw_roads(&ctx, access, &mut out),
             Layer::Shelters => {
                 let index = match access {
                     Access::Public => &self.public_shelters,
@@ -479,7 +497,11 @@ impl TileSource {
 
     fn draw_risk(&self, ctx: &Ctx, access: Access, out: &mut LayerBuilder) {
         let res = self.risk_resolution(ctx.tile.z(), access);
-        let level = &self.risk[usize::from(u8::from(res))];
+        let levels = match access {
+            Access::Public => &self.public_risk,
+            Access::Analyst => &self.risk,
+        };
+        let level = &levels[usize::from(u8::from(res))];
         for (cell, risk) in level.query(ctx.rect) {
             let Some(ring) = ctx.hexagon(*cell) else {
                 continue;
@@ -502,7 +524,7 @@ impl TileSource {
         }
     }
 
-    fn draw_roads(&self, ctx: &Ctx, out: &mut LayerBuilder) {
+    fn draw_roads(&self, ctx: &Ctx, access: Access, out: &mut LayerBuilder) {
         let z = ctx.tile.z();
         let tolerance = if z < Layer::Roads.max_zoom() {
             self.config.simplify_tolerance
@@ -530,10 +552,14 @@ impl TileSource {
                 if lines.is_empty() {
                     continue;
                 }
+                let props = match (access, &f.public_props) {
+                    (Access::Public, Some(p)) => p,
+                    _ => &f.props,
+                };
                 out.add(
                     f.id,
                     Geometry::lines(&lines),
-                    f.props.iter().map(|(k, v)| (*k, v)),
+                    props.iter().map(|(k, v)| (*k, v)),
                 );
             }
         }
@@ -682,8 +708,46 @@ fn push_str(props: &mut Props, key: &'static str, value: Option<&str>) {
     }
 }
 
-fn build_roads(engine: &Engine, segments: Option<&[RoadSegment]>) -> Vec<(u8, ShapeIndex)> {
+/// Which field cells' incident risk the public may see: those inside a public incident cell
+/// (resolution [`TileConfig::public_incident_max_resolution`]) with at least k reports.
+pub(crate) struct PublicGate {
+    counts: HashMap<CellIndex, u32>,
+    resolution: Resolution,
+    k: u32,
+}
+
+impl PublicGate {
+    /// Whether the incident component of a cell (of this resolution or finer) may be shown.
+    pub(crate) fn allows(&self, cell: CellIndex) -> bool {
+        cell.parent(self.resolution)
+            .and_then(|p| self.counts.get(&p))
+            .is_some_and(|&n| n >= self.k)
+    }
+}
+
+/// Reports counted per cell of a resolution.
+fn count_reports(
+    incidents: &[Incident],
+    at: DateTime<Utc>,
+    res: Resolution,
+) -> HashMap<CellIndex, u32> {
+    let mut cells: HashMap<CellIndex, u32> = HashMap::new();
+    for i in incidents.iter().filter(|i| counts(i, at)) {
+        let cell = LatLng::new(i.location.lat(), i.location.lon())
+            .expect("a LonLat is finite")
+            .to_cell(res);
+        *cells.entry(cell).or_default() += 1;
+    }
+    cells
+}
+
+fn build_roads(
+    engine: &Engine,
+    segments: Option<&[RoadSegment]>,
+    gate: &PublicGate,
+) -> Vec<(u8, ShapeIndex)> {
     let graph = engine.graph();
+    let field = engine.risk();
     let (foot, vehicle) = (
         engine.edge_risk(Profile::Foot),
         engine.edge_risk(Profile::Vehicle),
@@ -697,6 +761,14 @@ fn build_roads(engine: &Engine, segments: Option<&[RoadSegment]>) -> Vec<(u8, Sh
         }
         let class = graph.class(edge);
         let part: Vec<[f64; 2]> = graph.edge_geometry(edge).map(world).collect();
+        // The public sees an edge's incident risk only if every field cell its vertices lie in
+        // passes the k rule; otherwise the mean weather hazard of those cells (alerts are
+        // public). A coarser rule than the hexagons' (vertices, not every sample).
+        let cells: Vec<CellIndex> = graph
+            .edge_geometry(edge)
+            .map(|p| field.cell_at(p))
+            .collect();
+        let gated = cells.iter().any(|&c| !gate.allows(c));
         let mut props: Props = vec![
             ("class", Prop::Str(class.as_str().to_owned())),
             (
@@ -720,6 +792,24 @@ fn build_roads(engine: &Engine, segments: Option<&[RoadSegment]>) -> Vec<(u8, Sh
             push_str(&mut props, "name", seg.name.as_deref());
             push_str(&mut props, "ref", seg.route_ref.as_deref());
         }
+        let public_props = gated.then(|| {
+            let hazard = |profile| {
+                cells
+                    .iter()
+                    .map(|&c| field.risk(c).hazard(profile))
+                    .sum::<f64>()
+                    / cells.len().max(1) as f64
+            };
+            let (hf, hv) = (hazard(RiskProfile::Foot), hazard(RiskProfile::Vehicle));
+            props
+                .iter()
+                .map(|(k, v)| match *k {
+                    "risk_foot" => (*k, Prop::Double(round_sig(hf))),
+                    "risk_vehicle" => (*k, Prop::Double(round_sig(hv))),
+                    _ => (*k, v.clone()),
+                })
+                .collect()
+        });
         groups
             .entry(road_class_min_zoom(class))
             .or_default()
@@ -727,6 +817,7 @@ fn build_roads(engine: &Engine, segments: Option<&[RoadSegment]>) -> Vec<(u8, Sh
                 id: Some(u64::from(e)),
                 parts: vec![part],
                 props,
+                public_props,
             });
     }
     let mut out: Vec<(u8, ShapeIndex)> = groups
@@ -737,14 +828,27 @@ fn build_roads(engine: &Engine, segments: Option<&[RoadSegment]>) -> Vec<(u8, Sh
     out
 }
 
-fn build_risk(engine: &Engine, min_value: f64) -> Vec<HexLevel<RiskCell>> {
+/// Risk hexagons at every resolution; with a gate (public), a field cell's incident
+/// component counts only where the gate allows it (weather hazard always counts).
+fn build_risk(
+    engine: &Engine,
+    min_value: f64,
+    gate: Option<&PublicGate>,
+) -> Vec<HexLevel<RiskCell>> {
     let field = engine.risk();
     let cells: Vec<FieldCell> = field
         .cells()
-        .map(|(cell, r)| FieldCell {
+        .map(|(cell, r)| {
+            let incident = match gate {
+                Some(g) if !g.allows(cell) => 0.0,
+                _ => r.incident,
+            };
+            (cell, incident, r)
+        })
+        .map(|(cell, incident, r)| FieldCell {
             cell,
-            foot: r.value(RiskProfile::Foot),
-            vehicle: r.value(RiskProfile::Vehicle),
+            foot: incident + r.hazard(RiskProfile::Foot),
+            vehicle: incident + r.hazard(RiskProfile::Vehicle),
             blocked_foot: r.blocked_foot,
             blocked_vehicle: r.blocked_vehicle,
         })
@@ -965,6 +1069,7 @@ fn build_alerts(engine: &Engine, at: DateTime<Utc>, circle_vertices: u32) -> Sha
                 id: Some(((ai as u64) << 16) | area_i as u64),
                 parts,
                 props: alert_props(alert, &area.description),
+                public_props: None,
             });
         }
     }
