@@ -387,6 +387,104 @@ pub async fn transit(
     ))
 }
 
+/// Largest bbox of `/risk/cells`, square degrees.
+pub const RISK_CELLS_MAX_BBOX_DEG2: f64 = 25.0;
+/// Most hexagons one `/risk/cells` answer holds.
+pub const RISK_CELLS_MAX: usize = 50_000;
+
+/// `GET /risk/cells`: risk hexagons (GeoJSON polygons) whose centre lies in `bbox`, from the
+/// current snapshot. The public sees the incident component only in cells with at least k
+/// reports (as the `risk` tiles); analysts see everything.
+pub async fn risk_cells(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Query(p): Params,
+) -> Result<Response, ApiError> {
+    let b =
+        bbox(&p)?.ok_or_else(|| ApiError::bad_param("bbox", "required (west,south,east,north)"))?;
+    if b.west() > b.east() {
+        return Err(ApiError::bad_param(
+            "bbox",
+            "a bbox crossing the antimeridian is not supported",
+        ));
+    }
+    let area = (b.east() - b.west()) * (b.north() - b.south());
+    if area > RISK_CELLS_MAX_BBOX_DEG2 {
+        return Err(ApiError::bad_param(
+            "bbox",
+            format!("{area:.1} square degrees; the limit is {RISK_CELLS_MAX_BBOX_DEG2}"),
+        ));
+    }
+    let resolution = num(
+        &p,
+        "resolution",
+        |r: &u8| (5..=7).contains(r),
+        "an H3 resolution from 5 to 7",
+    )?
+    .unwrap_or(6);
+    let profile = profile(&p)?;
+    let access = if caller.0.sees_sensitive() {
+        senda_tiles::Access::Analyst
+    } else {
+        senda_tiles::Access::Public
+    };
+    let features = blocking(move || {
+        let snap = state.snapshot();
+        let cells = snap.tiles.risk_cells(&b, resolution, access).ok_or_else(|| {
+            ApiError::bad_param(
+                "resolution",
+                format!(
+                    "{resolution} is finer than the risk field's resolution {}",
+                    u8::from(snap.engine.risk().resolution())
+                ),
+            )
+        })?;
+        if cells.len() > RISK_CELLS_MAX {
+            return Err(ApiError::bad_param(
+                "bbox",
+                format!(
+                    "{} cells; the limit is {RISK_CELLS_MAX}: shrink the bbox or lower the resolution",
+                    cells.len()
+                ),
+            ));
+        }
+        Ok(cells
+            .into_iter()
+            .map(|(cell, r)| {
+                let mut ring: Vec<Value> = cell
+                    .boundary()
+                    .iter()
+                    .map(|v| json!([geojson::round6(v.lng()), geojson::round6(v.lat())]))
+                    .collect();
+                if let Some(first) = ring.first().cloned() {
+                    ring.push(first);
+                }
+                let (value, max, blocked) = match profile {
+                    Profile::Foot => (r.mean_foot, r.max_foot, r.blocked_foot),
+                    Profile::Vehicle => (r.mean_vehicle, r.max_vehicle, r.blocked_vehicle),
+                };
+                json!({
+                    "type": "Feature",
+                    "id": cell.to_string(),
+                    "geometry": { "type": "Polygon", "coordinates": [ring] },
+                    "properties": {
+                        "cell": cell.to_string(),
+                        "resolution": resolution,
+                        "value": value,
+                        "max": max,
+                        "blocked": blocked,
+                    },
+                })
+            })
+            .collect::<Vec<Value>>())
+    })
+    .await?;
+    Ok(json_response(
+        json!({ "type": "FeatureCollection", "features": features }),
+        caller.0,
+    ))
+}
+
 /// Raw incidents: analyst role only.
 pub async fn incidents(
     State(state): State<Arc<AppState>>,

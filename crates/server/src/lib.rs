@@ -41,6 +41,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/shelters/{id}", get(api::shelter))
         .route("/transit", get(api::transit))
         .route("/incidents", get(api::incidents))
+        .route("/risk/cells", get(api::risk_cells))
         .route("/ingest/{kind}", post(api::ingest));
     Router::new()
         .nest("/api/v1", api)

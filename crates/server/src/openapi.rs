@@ -26,6 +26,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/v1/shelters", summary: "Shelters (restricted ones for analysts only)", params: &[("bbox", false, "west,south,east,north")], role: None },
     Operation { method: "get", path: "/api/v1/shelters/{id}", summary: "One shelter by id (source:source_id)", params: &[], role: None },
     Operation { method: "get", path: "/api/v1/transit", summary: "Transit points", params: &[("bbox", false, "west,south,east,north")], role: None },
+    Operation { method: "get", path: "/api/v1/risk/cells", summary: "Risk H3 hexagons in a bbox (public: incident risk only in cells with at least k reports)", params: &[("bbox", true, "west,south,east,north"), ("resolution", false, "5..7 (default 6)"), ("profile", false, "foot|vehicle")], role: None },
     Operation { method: "get", path: "/api/v1/incidents", summary: "Raw incidents", params: &[("bbox", false, "west,south,east,north")], role: Some("analyst") },
     Operation { method: "post", path: "/api/v1/ingest/{kind}", summary: "Ingest incidents (GeoJSON/CSV), shelters or weather (CAP XML); answers the per-record report", params: &[], role: Some("ingest") },
     Operation { method: "get", path: "/tiles", summary: "Tile catalog", params: &[], role: None },

@@ -276,3 +276,47 @@ async fn ingest_needs_role_and_swaps_snapshot() {
     let (_, v, _) = get(&f, "/healthz", None).await;
     assert_eq!(v["generation"], 2);
 }
+
+#[tokio::test]
+async fn risk_cells_public_hides_a_lone_report_analyst_sees_it() {
+    let f = fixture();
+    // One report (< k = 5) at -92.2702,14.8921.
+    let uri = "/api/v1/risk/cells?bbox=-92.32,14.85,-92.22,14.94&resolution=7";
+    let (s, analyst, cc) = get(&f, uri, Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(cc.contains("private"));
+    let feats = analyst["features"].as_array().unwrap();
+    assert!(!feats.is_empty());
+    assert!(feats.iter().all(|x| x["geometry"]["type"] == "Polygon"
+        && x["properties"]["cell"].is_string()
+        && x["properties"]["value"].is_number()));
+    let (s, public, _) = get(&f, uri, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(public["features"].as_array().unwrap().len(), 0, "{public}");
+    let (s, v, _) = get(
+        &f,
+        "/api/v1/risk/cells?bbox=-92.32,14.85,-92.22,14.94&resolution=5&profile=vehicle",
+        Some(&f.analyst),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["features"].is_array());
+    for (uri, param) in [
+        ("/api/v1/risk/cells", "bbox"),
+        ("/api/v1/risk/cells?bbox=1,2,3", "bbox"),
+        ("/api/v1/risk/cells?bbox=-100,0,-80,20", "bbox"),
+        (
+            "/api/v1/risk/cells?bbox=-92.3,14.8,-92.2,14.9&resolution=9",
+            "resolution",
+        ),
+        (
+            "/api/v1/risk/cells?bbox=-92.3,14.8,-92.2,14.9&profile=boat",
+            "profile",
+        ),
+    ] {
+        let (s, v, _) = get(&f, uri, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(is_error(&v), "{uri}");
+        assert!(v.to_string().contains(param), "{uri}: {v}");
+    }
+}

@@ -103,7 +103,7 @@ pub(crate) fn cell_ring_world(cell: CellIndex) -> Vec<[f64; 2]> {
 /// The risk of a drawn cell: per profile, the area-weighted mean over the field cells it
 /// holds (unstored field cells count as 0) and the largest of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct RiskCell {
+pub struct RiskCell {
     pub mean_foot: f64,
     pub mean_vehicle: f64,
     pub max_foot: f64,

@@ -12,6 +12,7 @@ mod tilejson;
 
 pub use error::TileError;
 pub use export::{export_pmtiles, ExportProgress, ExportSummary};
+pub use hex::RiskCell;
 pub use layer::{h3_resolution_for_zoom, road_class_min_zoom, Access, Layer};
 pub use mvt::{gzip, proto};
 pub use source::{SourceStats, TileConfig, TileSource};

@@ -429,6 +429,35 @@ impl TileSource {
         Resolution::try_from(r).expect("at most the field's resolution")
     }
 
+    /// The risk hexagons of one resolution whose centre lies in `bbox` (west ≤ east), in cell
+    /// order, as the role's `risk` layer draws them (the public sees the incident component
+    /// only in k-anonymous cells). `None` when `resolution` is finer than the field's.
+    pub fn risk_cells(
+        &self,
+        bbox: &Bbox,
+        resolution: u8,
+        access: Access,
+    ) -> Option<Vec<(CellIndex, RiskCell)>> {
+        let levels = match access {
+            Access::Public => &self.public_risk,
+            Access::Analyst => &self.risk,
+        };
+        let level = levels.get(usize::from(resolution))?;
+        let [x0, y0] = lonlat_to_world(bbox.west(), bbox.north());
+        let [x1, y1] = lonlat_to_world(bbox.east(), bbox.south());
+        Some(
+            level
+                .query([x0, y0, x1, y1])
+                .filter(|(cell, _)| {
+                    let c = LatLng::from(*cell);
+                    (bbox.west()..=bbox.east()).contains(&c.lng())
+                        && (bbox.south()..=bbox.north()).contains(&c.lat())
+                })
+                .copied()
+                .collect(),
+        )
+    }
+
     /// The H3 resolution of `incidents` cells at zoom `z` for a role:
     /// [`h3_resolution_for_zoom`], capped at the field's resolution (and, for the public, at
     /// [`TileConfig::public_incident_max_resolution`]).
