@@ -8,6 +8,7 @@ mod nearest_cmd;
 mod plan_cmd;
 mod route_cmd;
 mod serve_cmd;
+mod tiles_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -84,6 +85,16 @@ enum Command {
     /// API bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Offline map tiles.
+    #[command(subcommand)]
+    Tiles(TilesCommand),
+}
+
+#[derive(Subcommand)]
+enum TilesCommand {
+    /// Write the public map layers over a box and zoom range to one PMTiles archive, for
+    /// phones and offices with no connection (`senda serve` serves such packs too).
+    Export(tiles_cmd::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -204,5 +215,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Route { args } => route_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Token(TokenCommand::Create(args)) => serve_cmd::token_create(args),
+        Command::Tiles(TilesCommand::Export(args)) => tiles_cmd::export(args),
     }
 }

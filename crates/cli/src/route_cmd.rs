@@ -56,7 +56,7 @@ fn parse_alternatives(s: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
     senda_core::parse_instant(s).map_err(|e| e.to_string())
 }
 

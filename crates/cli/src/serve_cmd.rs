@@ -12,13 +12,38 @@ pub struct ServeArgs {
     /// Address to listen on (port 0: any free port; the bound address is logged).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// Requests per second allowed per caller (bearer token, or IP address for the public),
+    /// refilling a bucket of --rate-burst requests. 0 turns the limit off.
+    #[arg(long, default_value_t = 100.0)]
+    rate_limit: f64,
+    /// The most requests a caller may make at once before --rate-limit applies.
+    #[arg(long, default_value_t = 200.0)]
+    rate_burst: f64,
+    /// Largest request body (ingest uploads), in bytes.
+    #[arg(long, default_value_t = 16 << 20)]
+    max_body_bytes: usize,
     #[command(flatten)]
     db: DbArg,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let store = engine::open_store(&args.db.db)?;
-    let state = AppState::new(store, ServerConfig::default())?;
+    if !(args.rate_limit >= 0.0 && args.rate_limit.is_finite()) {
+        anyhow::bail!(
+            "--rate-limit {}: expected requests per second, 0 or more",
+            args.rate_limit
+        );
+    }
+    if !(args.rate_burst >= 1.0 && args.rate_burst.is_finite()) {
+        anyhow::bail!("--rate-burst {}: expected at least 1", args.rate_burst);
+    }
+    let config = ServerConfig {
+        rate_per_s: args.rate_limit,
+        rate_burst: args.rate_burst,
+        max_body_bytes: args.max_body_bytes,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(store, config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

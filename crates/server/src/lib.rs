@@ -98,6 +98,9 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     res
 }
 
+/// Callers tracked by the rate limiter before those with full buckets are dropped.
+const RATE_BUCKETS_MAX: usize = 10_000;
+
 /// A token bucket per caller: the bearer token's id, else the client IP.
 async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let key = req
@@ -113,10 +116,20 @@ async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next
                 .map(|c| format!("ip:{}", c.0.ip()))
         })
         .unwrap_or_else(|| "local".to_owned());
+    let (burst, rate) = (state.config.rate_burst, state.config.rate_per_s);
+    if rate <= 0.0 {
+        return next.run(req).await;
+    }
     let allowed = {
         let mut buckets = state.rate.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        let (burst, rate) = (state.config.rate_burst, state.config.rate_per_s);
+        if buckets.len() >= RATE_BUCKETS_MAX {
+            // A full bucket is the same as no bucket: forget callers that have refilled, so
+            // the table stays bounded whatever the number of distinct callers.
+            buckets.retain(|_, (tokens, last)| {
+                *tokens + now.duration_since(*last).as_secs_f64() * rate < burst
+            });
+        }
         let (tokens, last) = buckets.entry(key).or_insert((burst, now));
         *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
         *last = now;

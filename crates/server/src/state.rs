@@ -25,7 +25,7 @@ pub struct ServerConfig {
     pub tile_cache_entries: usize,
     /// Token bucket per caller (token, or IP for public callers): burst size. Default 200.
     pub rate_burst: f64,
-    /// Token bucket refill, requests per second. Default 100.
+    /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
     pub tiles: TileConfig,
     pub engine: EngineConfig,

@@ -1,0 +1,637 @@
+//! `senda serve` end to end: the real binary on a free loopback port, over a copy of a database
+//! that holds the bundled default data (loaded once per test run with `senda init`), driven by
+//! a real HTTP client. Also `senda tiles export`.
+//!
+//! - the API, tiles, OpenAPI document and metrics over HTTP, bad input included;
+//! - data acknowledged by the ingest endpoint is served after a SIGKILL and a restart;
+//! - under a bounded loopback load, an ingest swaps a new engine snapshot in: the next route
+//!   and tile reflect it, and no request fails meanwhile.
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, OnceLock};
+use std::time::Duration;
+
+const TAPACHULA: [f64; 2] = [-92.2667, 14.9056];
+const HUIXTLA: [f64; 2] = [-92.4667, 15.1333];
+
+fn senda(args: &[&str], db: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_senda"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .unwrap()
+}
+
+/// A database holding the default data, made once per test process.
+fn prepared_db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("serve-default-db-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("default.db");
+        let out = senda(&["init"], &db);
+        assert!(
+            out.status.success(),
+            "senda init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        db
+    })
+}
+
+/// A private copy of the prepared database.
+fn fresh_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("senda.db");
+    let src = prepared_db();
+    std::fs::copy(src, &db).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{ext}", src.display()));
+        if side.exists() {
+            std::fs::copy(&side, format!("{}{ext}", db.display())).unwrap();
+        }
+    }
+    (dir, db)
+}
+
+fn token(db: &Path, role: &str) -> String {
+    let out = senda(&["token", "create", "--role", role], db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A running `senda serve`; killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_senda"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(extra)
+            .env("SENDA_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                match line.strip_prefix("senda: listening on ") {
+                    Some(url) => {
+                        let _ = tx.send(url.to_owned());
+                    }
+                    None => eprintln!("[senda serve] {line}"),
+                }
+            }
+        });
+        let base = match rx.recv_timeout(Duration::from_secs(600)) {
+            Ok(url) => url,
+            Err(e) => {
+                let _ = child.kill();
+                panic!("senda serve did not start listening: {e}");
+            }
+        };
+        Server { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL: no shutdown handler runs.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{}: not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+async fn get(c: &Client, url: &str, token: Option<&str>) -> Reply {
+    let mut req = c.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    reply(res).await
+}
+
+async fn post(c: &Client, url: &str, token: &str, body: String) -> Reply {
+    let res = c
+        .post(url)
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    reply(res).await
+}
+
+async fn reply(res: reqwest::Response) -> Reply {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.bytes().await.unwrap().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn is_error(v: &Value) -> bool {
+    v["code"].is_string() && v["message"].is_string() && v.get("details").is_some()
+}
+
+fn ll(p: [f64; 2]) -> String {
+    format!("{},{}", p[0], p[1])
+}
+
+/// Slippy-map tile containing a point.
+fn tile_of(p: [f64; 2], z: u8) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((p[0] + 180.0) / 360.0 * n).floor() as u32;
+    let lat = p[1].to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
+        as u32;
+    (x, y)
+}
+
+/// `n` violent incidents a few metres apart around `p`, dated yesterday, as GeoJSON.
+fn incidents_geojson(prefix: &str, p: [f64; 2], n: usize) -> String {
+    let day = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let features: Vec<Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [p[0] + i as f64 * 1e-4, p[1]] },
+                "properties": { "id": format!("{prefix}-{i}"), "date": day, "category": "violence", "severity": 4 }
+            })
+        })
+        .collect();
+    serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string()
+}
+
+fn route_url(s: &Server, from: [f64; 2], to: [f64; 2], aversion: f64) -> String {
+    s.url(&format!(
+        "/api/v1/route?from={}&to={}&aversion={aversion}",
+        ll(from),
+        ll(to)
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tiles_openapi_and_metrics_over_http() {
+    let (_dir, db) = fresh_db();
+    let analyst = token(&db, "analyst");
+    let s = Server::start(&db, &[]);
+    let c = Client::new();
+
+    let r = get(&c, &s.url("/healthz"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["generation"].is_u64(), "{}", r.json());
+
+    let r = get(&c, &s.url("/openapi.json"), None).await;
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/route",
+        "/api/v1/shelters/nearest",
+        "/api/v1/plan",
+        "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} undocumented");
+    }
+
+    // The safer route with alternatives, as RFC 7946 GeoJSON.
+    let r = get(
+        &c,
+        &format!("{}&alternatives=2", route_url(&s, TAPACHULA, HUIXTLA, 0.7)),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let fc = r.json();
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let chosen = &features[0];
+    assert_eq!(chosen["geometry"]["type"], "LineString");
+    let first = &chosen["geometry"]["coordinates"][0];
+    assert!(
+        (first[0].as_f64().unwrap() - TAPACHULA[0]).abs() < 0.1,
+        "lon first"
+    );
+    assert!(chosen["properties"]["distance_m"].as_f64().unwrap() > 20_000.0);
+
+    // Compressed on the wire when the client asks.
+    let res = c
+        .get(s.url(&format!(
+            "/api/v1/shelters/nearest?at={}&k=3",
+            ll(TAPACHULA)
+        )))
+        .header("accept-encoding", HeaderValue::from_static("gzip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+
+    let r = get(
+        &c,
+        &s.url(&format!(
+            "/api/v1/plan?from={}&to={}&max_daily_hours=10",
+            ll(TAPACHULA),
+            ll(HUIXTLA)
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+
+    // A tile with its validator, then a conditional request.
+    let (x, y) = tile_of(TAPACHULA, 8);
+    let url = s.url(&format!("/tiles/roads/8/{x}/{y}.mvt"));
+    let r = get(&c, &url, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").contains("vnd.mapbox-vector-tile"));
+    assert!(r.header("cache-control").starts_with("public"));
+    let etag = r.header("etag").to_owned();
+    assert!(!etag.is_empty());
+    let res = c
+        .get(&url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let r = get(&c, &s.url("/tiles/risk.json"), None).await;
+    assert_eq!(r.json()["tilejson"], "3.0.0");
+
+    // Roles: raw incidents for analysts only, never cached publicly.
+    let r = get(&c, &s.url("/api/v1/incidents"), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(is_error(&r.json()));
+    let r = get(
+        &c,
+        &s.url("/api/v1/incidents?bbox=-93,14.5,-92,15.5"),
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("cache-control").starts_with("private"));
+    assert!(!r.json()["features"].as_array().unwrap().is_empty());
+
+    // Caller mistakes: a JSON 4xx that names the field.
+    for (path, field) in [
+        ("/api/v1/route?from=200,14&to=-92.4,15.1", "from"),
+        (
+            "/api/v1/route?from=-92.2,14.9&to=-92.4,15.1&aversion=3",
+            "aversion",
+        ),
+        (
+            "/api/v1/route?from=-92.2,14.9&to=-92.4,15.1&alternatives=99",
+            "alternatives",
+        ),
+        ("/api/v1/shelters/nearest?at=-92.2,14.9&k=0", "k"),
+    ] {
+        let r = get(&c, &s.url(path), None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        let v = r.json();
+        assert!(is_error(&v) && v.to_string().contains(field), "{path}: {v}");
+    }
+    let r = get(&c, &s.url("/no/such/thing"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(is_error(&r.json()));
+
+    // Every request above was counted.
+    let r = get(&c, &s.url("/metrics"), None).await;
+    let text = String::from_utf8(r.body).unwrap();
+    assert!(
+        text.contains("senda_http_requests_total{route=\"/api/v1/route\",status=\"200\"}"),
+        "{text}"
+    );
+    assert!(text.contains("senda_http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_ingest_is_served_after_sigkill() {
+    let (_dir, db) = fresh_db();
+    let ingest = token(&db, "ingest");
+    let analyst = token(&db, "analyst");
+    let c = Client::new();
+    let spot = [-92.1234, 14.7654];
+
+    let s = Server::start(&db, &[]);
+    let r = post(
+        &c,
+        &s.url("/api/v1/ingest/incidents"),
+        &ingest,
+        incidents_geojson("sigkill", spot, 3),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let part = &r.json()["parts"][0];
+    assert_eq!(part["store"]["inserted"], 3, "{part}");
+    // Acknowledged: kill the server at once, with no chance to flush anything more.
+    s.kill();
+
+    let s = Server::start(&db, &[]);
+    let r = get(
+        &c,
+        &s.url("/api/v1/incidents?bbox=-92.2,14.7,-92.0,14.8"),
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let text = r.json().to_string();
+    for i in 0..3 {
+        assert!(text.contains(&format!("sigkill-{i}")), "{text}");
+    }
+    // And the engine was built from them: the same file again changes nothing.
+    let r = post(
+        &c,
+        &s.url("/api/v1/ingest/incidents"),
+        &ingest,
+        incidents_geojson("sigkill", spot, 3),
+    )
+    .await;
+    assert_eq!(
+        r.json()["parts"][0]["store"]["unchanged"],
+        3,
+        "{}",
+        r.json()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ingest_under_load_swaps_snapshot_without_a_failed_request() {
+    let (_dir, db) = fresh_db();
+    let ingest = token(&db, "ingest");
+    let s = Server::start(&db, &["--rate-limit", "0"]);
+    let c = Client::new();
+
+    // The fastest route (aversion 0 keeps the path fixed) and a point on it.
+    let fastest = route_url(&s, TAPACHULA, HUIXTLA, 0.0);
+    let before = get(&c, &fastest, None).await.json();
+    let coords = before["features"][0]["geometry"]["coordinates"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mid = &coords[coords.len() / 2];
+    let spot = [mid[0].as_f64().unwrap(), mid[1].as_f64().unwrap()];
+    let risk_before = before["features"][0]["properties"]["risk_exposure"]
+        .as_f64()
+        .unwrap();
+    let (tx, ty) = tile_of(spot, 12);
+    let risk_tile = s.url(&format!("/tiles/risk/12/{tx}/{ty}.mvt"));
+    let etag_before = get(&c, &risk_tile, None).await.header("etag").to_owned();
+
+    // Bounded load: 4 clients asking for routes and tiles until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut clients = Vec::new();
+    for i in 0..4 {
+        let (c, stop, done, failed) = (c.clone(), stop.clone(), done.clone(), failed.clone());
+        let urls = [
+            route_url(&s, TAPACHULA, HUIXTLA, 0.25 * i as f64),
+            s.url(&format!(
+                "/tiles/roads/10/{}/{}.mvt",
+                tile_of(TAPACHULA, 10).0,
+                tile_of(TAPACHULA, 10).1
+            )),
+            risk_tile.clone(),
+            s.url(&format!(
+                "/api/v1/shelters/nearest?at={}&k=3&by=road",
+                ll(TAPACHULA)
+            )),
+        ];
+        clients.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let url = &urls[n % urls.len()];
+                n += 1;
+                match c.get(url).send().await {
+                    Ok(res) if res.status().is_success() => {
+                        let _ = res.bytes().await;
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(res) => {
+                        eprintln!("{url}: {}", res.status());
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        eprintln!("{url}: {e}");
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+
+    // Two ingests while the load runs, each acknowledged after its snapshot is swapped in.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = post(
+        &c,
+        &s.url("/api/v1/ingest/incidents"),
+        &ingest,
+        incidents_geojson("live", spot, 6),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let generation = r.json()["generation"].as_u64().unwrap();
+    // The very next requests see the new data: no restart, no waiting.
+    let after = get(&c, &fastest, None).await.json();
+    let risk_after = after["features"][0]["properties"]["risk_exposure"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        risk_after > risk_before,
+        "route risk {risk_before} -> {risk_after} after 6 reports on the route"
+    );
+    let r = get(&c, &risk_tile, None).await;
+    assert_ne!(
+        r.header("etag"),
+        etag_before,
+        "the risk tile did not change"
+    );
+    let health = get(&c, &s.url("/healthz"), None).await.json();
+    assert!(health["generation"].as_u64().unwrap() >= generation);
+
+    let shelter = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.27,14.91]},"properties":{"id":"live-shelter","name":"Albergue de Prueba en Vivo","kind":"shelter"}}]}"#;
+    let r = post(
+        &c,
+        &s.url("/api/v1/ingest/shelters"),
+        &ingest,
+        shelter.to_owned(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let listed = get(
+        &c,
+        &s.url("/api/v1/shelters?bbox=-92.3,14.9,-92.2,14.95"),
+        None,
+    )
+    .await;
+    assert!(
+        String::from_utf8_lossy(&listed.body).contains("Albergue de Prueba en Vivo"),
+        "the new shelter is not served"
+    );
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    for cl in clients {
+        cl.await.unwrap();
+    }
+    let (done, failed) = (done.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+    assert_eq!(failed, 0, "{failed} of {} requests failed", done + failed);
+    assert!(done >= 20, "the load ran only {done} requests");
+}
+
+#[test]
+fn tiles_export_writes_a_pmtiles_pack() {
+    let (dir, db) = fresh_db();
+    let out_path = dir.path().join("packs/tapachula.pmtiles");
+    let out = senda(
+        &[
+            "tiles",
+            "export",
+            "--bbox=-92.5,14.6,-92.0,15.1",
+            "--minzoom",
+            "6",
+            "--maxzoom",
+            "11",
+            "--out",
+            out_path.to_str().unwrap(),
+        ],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(summary.contains("zooms 6..=11"), "{summary}");
+    let bytes = std::fs::read(&out_path).unwrap();
+    // PMTiles v3 header: magic, version, then (at 72) addressed tiles; zooms at 100 and 101.
+    assert_eq!(&bytes[..7], b"PMTiles");
+    assert_eq!(bytes[7], 3);
+    let addressed = u64::from_le_bytes(bytes[72..80].try_into().unwrap());
+    assert!(addressed > 0);
+    assert!(
+        summary.contains(&format!("{addressed} stored")),
+        "{summary} vs {addressed}"
+    );
+    assert_eq!((bytes[100], bytes[101]), (6, 11));
+    assert_eq!(bytes[99], 1, "tile type MVT");
+    // No partial file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(out_path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+
+    // Bad arguments are named and write nothing.
+    for (args, needle) in [
+        (
+            vec!["--bbox=-92.5,14.6,-92.0", "--out", "x.pmtiles"],
+            "bbox",
+        ),
+        (
+            vec!["--bbox=-92.5,14.6,-92.0,15.1", "--out", "x.mbtiles"],
+            ".pmtiles",
+        ),
+        (
+            vec![
+                "--bbox=-92.5,14.6,-92.0,15.1",
+                "--minzoom",
+                "9",
+                "--maxzoom",
+                "5",
+                "--out",
+                "x.pmtiles",
+            ],
+            "--minzoom",
+        ),
+        (
+            vec![
+                "--bbox=-92.5,14.6,-92.0,15.1",
+                "--layers",
+                "risk,nope",
+                "--out",
+                "x.pmtiles",
+            ],
+            "nope",
+        ),
+        (
+            vec![
+                "--bbox=-118,7,-77,33",
+                "--maxzoom",
+                "16",
+                "--out",
+                "x.pmtiles",
+            ],
+            "smaller box",
+        ),
+    ] {
+        let mut all = vec!["tiles", "export"];
+        all.extend(args);
+        let out = senda(&all, &db);
+        assert!(!out.status.success(), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{all:?}: {err}");
+    }
+    assert!(!Path::new("x.pmtiles").exists());
+}
