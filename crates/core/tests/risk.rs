@@ -950,3 +950,64 @@ proptest! {
         assert_same_field(&incremental, &bigger);
     }
 }
+
+#[test]
+fn engine_with_events_equals_a_full_build() {
+    use senda_core::engine::{Engine, EngineConfig, EngineData};
+    use senda_core::graph::Profile;
+    let roads = senda_testkit::gen::road_like_graph(3_000, 11);
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for p in roads.iter().flat_map(|r| r.geometry.iter()) {
+        (x0, y0) = (x0.min(p.lon()), y0.min(p.lat()));
+        (x1, y1) = (x1.max(p.lon()), y1.max(p.lat()));
+    }
+    let old = senda_testkit::gen::incidents(300, 1, [x0, y0, x1, y1], at(), 0);
+    let mut new = senda_testkit::gen::incidents(200, 2, [x0, y0, x1, y1], at(), 300);
+    // A corrected record: same key, another place.
+    new.push(Incident {
+        location: p(x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0)),
+        ..old[0].clone()
+    });
+    let all: Vec<Incident> = old[1..].iter().chain(&new).cloned().collect();
+    let later = at() + Duration::days(30);
+    let storm = alert(
+        "storm",
+        "Tormenta",
+        CapSeverity::Severe,
+        CapCertainty::Observed,
+        CapUrgency::Immediate,
+        window_around(later),
+        polygon_area(square(0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.02)),
+    );
+    let data = |incidents: Vec<Incident>, alerts: Vec<WeatherAlert>| EngineData {
+        roads: roads.clone(),
+        incidents,
+        alerts,
+        ..EngineData::default()
+    };
+    let base = Engine::build(data(old, vec![]), at(), EngineConfig::default()).unwrap();
+    let refreshed = base
+        .with_events(all.clone(), vec![storm.clone()], later)
+        .unwrap();
+    let full = Engine::build(data(all, vec![storm]), later, EngineConfig::default()).unwrap();
+    assert_eq!(refreshed.at(), later);
+    assert_eq!(refreshed.incidents().len(), full.incidents().len());
+    assert_eq!(refreshed.alerts().len(), 1);
+    let mut changed = 0;
+    for profile in [Profile::Foot, Profile::Vehicle] {
+        let (a, b, was) = (
+            refreshed.edge_risk(profile),
+            full.edge_risk(profile),
+            base.edge_risk(profile),
+        );
+        assert_eq!(a.len(), b.len());
+        for (e, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                close(x.exposure, y.exposure, 1e-12),
+                "edge {e}: {x:?} vs {y:?}"
+            );
+            changed += usize::from(!close(x.exposure, was[e].exposure, 1e-12));
+        }
+    }
+    assert!(changed > 0, "the new events changed no edge");
+}

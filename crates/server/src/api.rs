@@ -546,7 +546,12 @@ pub async fn ingest(
     };
     let out = blocking(move || {
         let outcome = crate::ingest::ingest(&state, kind, body.to_vec())?;
-        let generation = state.rebuild()?;
+        // Incidents and alerts change only the risk: recompute it on the current network.
+        // New shelters must be snapped to the network: build the whole engine again.
+        let generation = match kind {
+            RecordKind::Incidents | RecordKind::Weather => state.refresh_events()?,
+            _ => state.rebuild()?,
+        };
         Ok(json!({ "generation": generation, "parts": outcome }))
     })
     .await?;

@@ -53,8 +53,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // Inside `observe`, so a body refused by its declared length still gets a JSON 413.
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("internal error (the request caused a panic)").into_response()
@@ -155,14 +156,34 @@ async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next
 }
 
 /// Serves `state` on `listener` until Ctrl-C or SIGTERM (requests in flight finish).
+/// Meanwhile the risk is re-evaluated at the current time every
+/// [`ServerConfig::retime_every`].
 pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let retimer = tokio::spawn(retime(state.clone()));
     let router = app(state).layer(tower_http::trace::TraceLayer::new_for_http());
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
-    .await
+    .await;
+    retimer.abort();
+    served
+}
+
+async fn retime(state: Arc<AppState>) {
+    let every = state.config.retime_every;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || s.retime()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e.message, "re-evaluating the risk failed"),
+            Err(e) => tracing::warn!(error = %e, "re-evaluating the risk failed"),
+        }
+    }
 }
 
 async fn shutdown() {

@@ -7,6 +7,7 @@ use crate::ApiError;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use senda_core::engine::{Engine, EngineConfig, EngineData};
+use senda_core::{Incident, WeatherAlert};
 use senda_store::{Query, Store};
 use senda_tiles::{TileConfig, TileSource};
 use std::collections::{HashMap, VecDeque};
@@ -27,6 +28,9 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
+    /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
+    /// alerts coming into force or expiring). Default 5 minutes.
+    pub retime_every: std::time::Duration,
     pub tiles: TileConfig,
     pub engine: EngineConfig,
 }
@@ -39,6 +43,7 @@ impl Default for ServerConfig {
             tile_cache_entries: 4096,
             rate_burst: 200.0,
             rate_per_s: 100.0,
+            retime_every: std::time::Duration::from_secs(300),
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
         }
@@ -131,11 +136,50 @@ impl AppState {
     /// Builds a new snapshot from the store and swaps it in. Requests in flight keep the old
     /// one; no request waits on the build. Blocking: call from `spawn_blocking`.
     pub fn rebuild(&self) -> Result<u64, ApiError> {
+        self.swap_in(|store, generation| {
+            build_snapshot(store, &self.config, generation, Utc::now())
+        })
+    }
+
+    /// After new incidents or weather alerts: a new snapshot with the store's incidents and
+    /// alerts on the current network (the graph and snaps are shared; only the risk and the
+    /// tiles are computed), evaluated now. Much cheaper than [`AppState::rebuild`].
+    pub fn refresh_events(&self) -> Result<u64, ApiError> {
+        self.swap_in(|store, generation| {
+            let t0 = Instant::now();
+            let (incidents, alerts) = events(store)?;
+            let engine = self
+                .snapshot()
+                .engine
+                .with_events(incidents, alerts, Utc::now())
+                .context("computing the risk")?;
+            snapshot_of(engine, &self.config, generation, t0)
+        })
+    }
+
+    /// The current snapshot with its risk evaluated now (incident decay, alerts coming into
+    /// force or expiring), for a periodic refresh.
+    pub fn retime(&self) -> Result<u64, ApiError> {
+        self.swap_in(|_, generation| {
+            let t0 = Instant::now();
+            let engine = self
+                .snapshot()
+                .engine
+                .at_time(Utc::now())
+                .context("computing the risk")?;
+            snapshot_of(engine, &self.config, generation, t0)
+        })
+    }
+
+    fn swap_in(
+        &self,
+        build: impl FnOnce(&Store, u64) -> anyhow::Result<Snapshot>,
+    ) -> Result<u64, ApiError> {
         let _one = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
         let generation = self.generation.load(Ordering::SeqCst) + 1;
         let built = {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            build_snapshot(&store, &self.config, generation, Utc::now())
+            build(&store, generation)
         }
         .map_err(|e| ApiError::internal(format!("rebuilding the engine: {e:#}")))?;
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
@@ -144,6 +188,18 @@ impl AppState {
         tracing::info!(generation, "new engine snapshot swapped in");
         Ok(generation)
     }
+}
+
+/// The store's incidents and weather alerts.
+fn events(store: &Store) -> anyhow::Result<(Vec<Incident>, Vec<WeatherAlert>)> {
+    let all = Query::all();
+    let err = |e: senda_store::StoreError| anyhow::anyhow!(e);
+    let incidents = store.load(&all).map_err(err)?;
+    let alerts = store.load(&all).map_err(err)?;
+    Ok((
+        incidents.into_iter().map(|s| s.record).collect(),
+        alerts.into_iter().map(|s| s.record).collect(),
+    ))
 }
 
 /// Every record in the store, as the engine takes it.
@@ -190,10 +246,27 @@ fn build_snapshot(
     generation: u64,
     at: DateTime<Utc>,
 ) -> anyhow::Result<Snapshot> {
+    let t0 = Instant::now();
     let data = engine_data(store)?;
     let engine =
         Engine::build(data, at, config.engine.clone()).context("building the routing engine")?;
+    snapshot_of(engine, config, generation, t0)
+}
+
+fn snapshot_of(
+    engine: Engine,
+    config: &ServerConfig,
+    generation: u64,
+    started: Instant,
+) -> anyhow::Result<Snapshot> {
+    let t = Instant::now();
     let tiles = TileSource::new(&engine, config.tiles.clone()).context("building the tiles")?;
+    tracing::info!(
+        generation,
+        engine_ms = (t - started).as_millis() as u64,
+        tiles_ms = t.elapsed().as_millis() as u64,
+        "snapshot built"
+    );
     Ok(Snapshot {
         engine,
         tiles,

@@ -320,3 +320,184 @@ async fn risk_cells_public_hides_a_lone_report_analyst_sees_it() {
         assert!(v.to_string().contains(param), "{uri}: {v}");
     }
 }
+
+#[tokio::test]
+async fn body_limit_and_rate_limit_answer_json() {
+    let f = fixture();
+    let small = ServerConfig {
+        max_body_bytes: 1_000,
+        rate_burst: 3.0,
+        rate_per_s: 0.001,
+        ..ServerConfig::default()
+    };
+    let store = Store::open(&f._dir.path().join("t.db")).unwrap();
+    let state = AppState::new(store, small).unwrap();
+    let limited = Fixture {
+        state,
+        analyst: f.analyst.clone(),
+        ingest: f.ingest.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    // 413: a body over the limit, named as such, with nothing stored.
+    let big = format!("id,lat,lon,date,category\n{}", "x".repeat(5_000));
+    let req = Request::post("/api/v1/ingest/incidents")
+        .header("authorization", format!("Bearer {}", limited.ingest))
+        .header("content-length", big.len().to_string())
+        .body(Body::from(big))
+        .unwrap();
+    let (s, h, b) = send(&limited, req).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(h["content-type"], "application/json");
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert!(is_error(&v) && v["code"] == "payload_too_large", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("1000"), "{v}");
+    // 429: a burst of three passes, then the caller must wait.
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let req = Request::get("/healthz")
+            .header("authorization", format!("Bearer {}", limited.ingest))
+            .body(Body::empty())
+            .unwrap();
+        let (s, h, b) = send(&limited, req).await;
+        if s == StatusCode::TOO_MANY_REQUESTS {
+            let v: Value = serde_json::from_slice(&b).unwrap();
+            assert!(is_error(&v) && v["code"] == "rate_limited", "{v}");
+            assert_eq!(h["retry-after"], "1");
+        }
+        statuses.push(s.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // Another caller (another token) has its own bucket.
+    let (s, _, _) = get(&limited, "/healthz", Some(&limited.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// The fixture's one report (fewer than k = 5 in its cell).
+const REPORT: [f64; 2] = [-92.2702, 14.8921];
+
+fn metres(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let dy = (a[1] - b[1]) * 111_320.0;
+    let dx = (a[0] - b[0]) * 111_320.0 * a[1].to_radians().cos();
+    dx.hypot(dy)
+}
+
+/// Every [lon, lat] pair anywhere in a JSON document.
+fn positions(v: &Value, out: &mut Vec<[f64; 2]>) {
+    match v {
+        Value::Array(items) => {
+            if let [Value::Number(x), Value::Number(y), ..] = items.as_slice() {
+                out.push([x.as_f64().unwrap(), y.as_f64().unwrap()]);
+            }
+            items.iter().for_each(|i| positions(i, out));
+        }
+        Value::Object(o) => o.values().for_each(|i| positions(i, out)),
+        _ => {}
+    }
+}
+
+/// Every vertex of every feature of a tile, in lon/lat, by layer.
+fn tile_vertices(id: senda_tiles::TileId, bytes: &[u8]) -> Vec<(String, [f64; 2])> {
+    use geo::CoordsIter;
+    let reader = mvt_reader::Reader::new(bytes.to_vec()).expect("a valid tile");
+    let mut out = Vec::new();
+    for meta in reader.get_layer_metadata().unwrap() {
+        for f in reader.get_features_as::<f64>(meta.layer_index).unwrap() {
+            for c in f.geometry.coords_iter() {
+                let p = senda_tiles::tile_pixel_to_lonlat(id, c.x, c.y);
+                out.push((meta.name.clone(), p));
+            }
+        }
+    }
+    out
+}
+
+/// A public caller never receives the report's location (nor its id), from any endpoint or
+/// any tile of any layer at any zoom; an analyst does (so the check can fail).
+#[tokio::test]
+async fn no_public_answer_holds_a_raw_incident_location() {
+    let f = fixture();
+    let near = |p: [f64; 2]| metres(p, REPORT) < 5.0;
+    let at = format!("{},{}", REPORT[0] + 0.004, REPORT[1] + 0.003);
+    let to = "-92.2531,14.9172";
+    let uris = [
+        format!("/api/v1/route?from={at}&to={to}&alternatives=3"),
+        format!("/api/v1/route?from={at}&to={to}&aversion=0"),
+        format!("/api/v1/shelters/nearest?at={at}&k=5"),
+        format!("/api/v1/shelters/nearest?at={at}&k=5&by=road"),
+        format!("/api/v1/plan?from={at}&to={to}"),
+        "/api/v1/shelters".to_owned(),
+        "/api/v1/shelters/test:open".to_owned(),
+        "/api/v1/transit".to_owned(),
+        "/api/v1/risk/cells?bbox=-92.32,14.85,-92.22,14.94&resolution=7".to_owned(),
+        "/api/v1/risk/cells?bbox=-92.32,14.85,-92.22,14.94&resolution=5".to_owned(),
+        "/api/v1/incidents".to_owned(),
+        "/tiles".to_owned(),
+        "/openapi.json".to_owned(),
+        "/healthz".to_owned(),
+    ];
+    let mut answered = 0;
+    for uri in &uris {
+        let req = Request::get(uri.as_str()).body(Body::empty()).unwrap();
+        let (s, _, b) = send(&f, req).await;
+        let text = String::from_utf8_lossy(&b);
+        assert!(!text.contains("inc-1"), "{uri}: {text}");
+        let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
+        let mut found = Vec::new();
+        positions(&v, &mut found);
+        assert!(!found.iter().any(|&p| near(p)), "{uri}: {text}");
+        answered += usize::from(s == StatusCode::OK);
+    }
+    assert!(answered >= uris.len() - 1, "only {answered} answered");
+    let post = serde_json::json!({ "from": at, "to": to, "alternatives": 2 }).to_string();
+    let req = Request::post("/api/v1/route")
+        .header("content-type", "application/json")
+        .body(Body::from(post))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let mut found = Vec::new();
+    positions(&serde_json::from_slice(&b).unwrap(), &mut found);
+    assert!(!found.iter().any(|&p| near(p)));
+
+    // Tiles: every layer, every zoom it has, public and (as the control) analyst.
+    let mut analyst_saw_it = false;
+    for layer in senda_tiles::Layer::ALL {
+        for z in layer.min_zoom()..=layer.max_zoom() {
+            let id = senda_tiles::TileId::containing(REPORT[0], REPORT[1], z).unwrap();
+            let uri = format!("/tiles/{}/{z}/{}/{}.mvt", layer.as_str(), id.x(), id.y());
+            for token in [None, Some(f.analyst.as_str())] {
+                let mut req = Request::get(&uri);
+                if let Some(t) = token {
+                    req = req.header("authorization", format!("Bearer {t}"));
+                }
+                let (s, h, b) = send(&f, req.body(Body::empty()).unwrap()).await;
+                assert!(
+                    s == StatusCode::OK || s == StatusCode::NO_CONTENT,
+                    "{uri}: {s}"
+                );
+                if s == StatusCode::NO_CONTENT {
+                    continue;
+                }
+                let cc = h["cache-control"].to_str().unwrap();
+                let hit = tile_vertices(id, &b).into_iter().any(|(_, p)| near(p));
+                if token.is_none() {
+                    assert!(!hit, "{uri}: a public tile holds the report's location");
+                    assert!(cc.starts_with("public"), "{uri}: {cc}");
+                } else {
+                    assert!(cc.starts_with("private"), "{uri}: {cc}");
+                    analyst_saw_it |= hit && layer == senda_tiles::Layer::Incidents;
+                }
+            }
+        }
+    }
+    assert!(
+        analyst_saw_it,
+        "the analyst's incidents layer should show the report"
+    );
+    // And the analyst's raw incident list has it, exactly.
+    let (s, v, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut found = Vec::new();
+    positions(&v, &mut found);
+    assert!(found.iter().any(|&p| metres(p, REPORT) < 0.01));
+}

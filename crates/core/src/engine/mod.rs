@@ -237,9 +237,33 @@ impl Engine {
     /// The same network and data with the risk evaluated at another time (incident decay and
     /// the alerts in force change; the graph is shared).
     pub fn at_time(&self, at: DateTime<Utc>) -> Result<Self, EngineError> {
-        let risk = RiskField::build(&self.incidents, &self.alerts, at, &self.config.risk)?;
+        self.with_risk_from(self.incidents.clone(), self.alerts.clone(), at)
+    }
+
+    /// The same network with other incidents and alerts (say, the store's after an ingest,
+    /// corrected records included), the risk evaluated at `at`. The graph, the snapped
+    /// shelters and transit points and the edge–cell index are shared: only the risk field
+    /// and the edges' risk are computed, a small part of [`Engine::build`].
+    pub fn with_events(
+        &self,
+        incidents: Vec<Incident>,
+        alerts: Vec<WeatherAlert>,
+        at: DateTime<Utc>,
+    ) -> Result<Self, EngineError> {
+        self.with_risk_from(Arc::new(incidents), Arc::new(alerts), at)
+    }
+
+    fn with_risk_from(
+        &self,
+        incidents: Arc<Vec<Incident>>,
+        alerts: Arc<Vec<WeatherAlert>>,
+        at: DateTime<Utc>,
+    ) -> Result<Self, EngineError> {
+        let risk = RiskField::build(&incidents, &alerts, at, &self.config.risk)?;
         let edge_risk = edge_risks(&risk, &self.fixed.edge_cells)?;
         Ok(Self {
+            incidents,
+            alerts,
             risk: Arc::new(risk),
             edge_risk: Arc::new(edge_risk),
             ..self.clone()
