@@ -1,14 +1,18 @@
 //! senda-server: the HTTP service. [`app`] builds the router over an [`AppState`]; [`serve`]
 //! runs it until Ctrl-C or SIGTERM.
 //!
-//! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/healthz`,
-//! `/metrics` (Prometheus), `/openapi.json`. See [`openapi::document`].
+//! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/lite` (the
+//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus),
+//! `/openapi.json`. See [`openapi::document`].
 
 mod api;
 pub mod auth;
+pub mod emergency;
 mod error;
 pub mod geojson;
+pub mod i18n;
 mod ingest;
+pub mod lite;
 mod metrics;
 pub mod openapi;
 mod state;
@@ -42,9 +46,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/transit", get(api::transit))
         .route("/incidents", get(api::incidents))
         .route("/risk/cells", get(api::risk_cells))
+        .route("/emergency", get(emergency::handler))
         .route("/ingest/{kind}", post(api::ingest));
     Router::new()
         .nest("/api/v1", api)
+        .route("/lite", get(lite::page))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
