@@ -215,8 +215,7 @@ impl Emergency {
             }
         }
         for (i, tip) in self.common_tips.iter().enumerate() {
-            tip.text
-                .check(&format!("common tip {i} ({})", tip.topic))?;
+            tip.text.check(&format!("common tip {i} ({})", tip.topic))?;
         }
         Ok(())
     }
@@ -288,8 +287,7 @@ pub async fn handler(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let lang = crate::i18n::negotiate(lang_param, accept);
-    let countries: Vec<Value> = match p.get("country").map(|s| s.trim()).filter(|s| !s.is_empty())
-    {
+    let countries: Vec<Value> = match p.get("country").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => data
             .countries
             .iter()
@@ -347,7 +345,10 @@ mod tests {
     #[test]
     fn bad_entries_are_named() {
         let e = broken(|v| v["countries"][0]["contacts"][1]["label"]["ht"] = json!(" "));
-        assert!(e.contains("country MX, contact 1 (089), label: the ht text is empty"), "{e}");
+        assert!(
+            e.contains("country MX, contact 1 (089), label: the ht text is empty"),
+            "{e}"
+        );
         let e = broken(|v| v["countries"][1]["contacts"][0]["number"] = json!("call us"));
         assert!(e.contains("country GT, contact 0"), "{e}");
         let e = broken(|v| {

@@ -193,7 +193,10 @@ mod tests {
         assert_eq!(negotiate(None, None), Lang::Es);
         assert_eq!(negotiate(Some("en"), Some("fr")), Lang::En);
         assert_eq!(negotiate(Some("xx"), Some("fr")), Lang::Fr);
-        assert_eq!(negotiate(None, Some("de;q=1, en;q=0.4, ht;q=0.7")), Lang::Ht);
+        assert_eq!(
+            negotiate(None, Some("de;q=1, en;q=0.4, ht;q=0.7")),
+            Lang::Ht
+        );
         assert_eq!(negotiate(None, Some("en;q=0, fr;q=bad")), Lang::Es);
         assert_eq!(negotiate(None, Some("EN-us")), Lang::En);
     }

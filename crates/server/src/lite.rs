@@ -171,7 +171,11 @@ fn fmt_time(lang: Lang, s: f64) -> String {
     if h == 0 {
         tf(lang, "time_m", &[("m", &m.to_string())])
     } else {
-        tf(lang, "time_hm", &[("h", &h.to_string()), ("m", &m.to_string())])
+        tf(
+            lang,
+            "time_hm",
+            &[("h", &h.to_string()), ("m", &m.to_string())],
+        )
     }
 }
 
@@ -184,10 +188,12 @@ fn whatsapp_digits(s: &Shelter) -> Option<String> {
         let d = d.trim_start_matches('+').to_owned();
         (d.len() >= 8).then_some(d)
     };
-    s.whatsapp
-        .as_deref()
-        .and_then(from)
-        .or_else(|| s.phone.as_deref().filter(|p| p.trim().starts_with('+')).and_then(from))
+    s.whatsapp.as_deref().and_then(from).or_else(|| {
+        s.phone
+            .as_deref()
+            .filter(|p| p.trim().starts_with('+'))
+            .and_then(from)
+    })
 }
 
 const CSS: &str = "body{font:16px/1.4 sans-serif;margin:0 auto;max-width:40em;padding:.5em}\
@@ -306,7 +312,7 @@ impl Page {
             } else {
                 let _ = write!(
                     html,
-                    "<a href=\"/lite?lang={}{keep}\" hreflang=\"{}\" lang=\"{}\">{}</a>",
+                    "<a href=\"/lite?lang={}{keep}\" hreflang=\"{}\" lang=\"{}\">{}</a> ",
                     l.code(),
                     l.code(),
                     l.code(),
@@ -360,12 +366,19 @@ impl Page {
 }
 
 /// Renders the page for a query: the status and the HTML.
-pub fn render(engine: &Engine, lang: Lang, q: &LiteQuery, max_route_km: f64) -> (StatusCode, String) {
+pub fn render(
+    engine: &Engine,
+    lang: Lang,
+    q: &LiteQuery,
+    max_route_km: f64,
+) -> (StatusCode, String) {
     let mut page = Page::new(lang, q);
     let mut status = StatusCode::OK;
     let mut country_code: Option<String> = q.country.clone();
 
-    let from = q.at.as_deref().map(|text| (text, resolve_place(engine, text)));
+    let from =
+        q.at.as_deref()
+            .map(|text| (text, resolve_place(engine, text)));
     match &from {
         None => page.p(t(lang, "start_hint")),
         Some((text, Err(e))) => {
@@ -631,7 +644,12 @@ fn emergency(page: &mut Page, code: Option<&str>) {
             esc(k.label.get(lang))
         );
         if let Some(sms) = &k.sms {
-            let _ = write!(page.html, " <a href=\"sms:{}\">SMS {}</a>", esc(sms), esc(sms));
+            let _ = write!(
+                page.html,
+                " <a href=\"sms:{}\">SMS {}</a>",
+                esc(sms),
+                esc(sms)
+            );
         }
         page.html.push_str("</li>");
     }
