@@ -129,26 +129,53 @@ pub fn resolve_place(engine: &Engine, text: &str) -> Result<Place, PlaceError> {
         return Err(PlaceError::Unknown);
     }
     let points = engine.transit();
-    let best = |exact: bool| {
+    let keys: Vec<String> = points.iter().map(|p| name_key(&p.name)).collect();
+    // Matches in falling order of confidence: the same name; a name starting with what was
+    // typed (`san pedro` → San Pedro Sula); a name containing it (`pedro sula`); what was
+    // typed containing a name (`Tapachula, Chiapas`: the longest such name). Within a rule
+    // the most populous place wins.
+    let pick = |rule: u8| {
         points
             .iter()
-            .filter(|p| {
-                let k = name_key(&p.name);
-                if exact {
-                    k == key
-                } else {
-                    key.len() >= 3 && k.starts_with(&key)
-                }
+            .zip(&keys)
+            .filter(|(_, k)| match rule {
+                0 => **k == key,
+                1 => key.len() >= 3 && k.starts_with(&key),
+                2 => key.len() >= 4 && k.contains(&key),
+                _ => k.len() >= 5 && key.contains(k.as_str()),
             })
-            .max_by_key(|p| p.population.unwrap_or(0))
+            .max_by_key(|(p, k)| (k.len() * usize::from(rule == 3), p.population.unwrap_or(0)))
+            .map(|(p, _)| p)
     };
-    best(true)
-        .or_else(|| best(false))
+    (0..4)
+        .find_map(pick)
         .map(|p| Place {
             name: p.name.clone(),
             at: p.location,
         })
         .ok_or(PlaceError::Unknown)
+}
+
+/// The corridor countries whose emergency numbers apply at `p`: the one it lies in, then any
+/// other within the 2 km border tolerance of the country polygons (a border town gets both
+/// sides' numbers: at 1:50m, downtown El Paso lies inside Mexico's polygon). Empty outside
+/// every corridor country.
+pub fn countries_at(p: LonLat) -> Vec<String> {
+    let countries = Countries::corridor();
+    let mut out: Vec<String> = countries
+        .locate(p)
+        .and_then(|c| c.iso_a2())
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    for c in countries.iter().filter(|c| c.contains(p)) {
+        if let Some(code) = c.iso_a2() {
+            if !out.iter().any(|o| o == code) {
+                out.push(code.to_owned());
+            }
+        }
+    }
+    out
 }
 
 fn fmt_num(lang: Lang, x: f64, decimals: usize) -> String {
@@ -374,7 +401,8 @@ pub fn render(
 ) -> (StatusCode, String) {
     let mut page = Page::new(lang, q);
     let mut status = StatusCode::OK;
-    let mut country_code: Option<String> = q.country.clone();
+    // The countries whose numbers to show: those of the place, else the one asked for.
+    let mut countries: Option<Vec<String>> = q.country.clone().map(|c| vec![c]);
 
     let from =
         q.at.as_deref()
@@ -387,13 +415,9 @@ pub fn render(
         }
         Some((_, Ok(place))) => {
             page.p(&tf(lang, "place_resolved", &[("name", &place.name)]));
-            if let Some(c) = Countries::corridor()
-                .locate(place.at)
-                .and_then(|c| c.iso_a2())
-            {
-                country_code = Some(c.to_owned());
-            } else if country_code.is_none() {
-                country_code = Some(String::new());
+            let here = countries_at(place.at);
+            if !here.is_empty() || countries.is_none() {
+                countries = Some(here);
             }
             let on_road = engine.snap(place.at, Profile::Foot, false, "at").is_ok();
             if !on_road {
@@ -408,7 +432,7 @@ pub fn render(
             }
         }
     }
-    emergency(&mut page, country_code.as_deref());
+    emergency(&mut page, countries.as_deref());
     (status, page.finish())
 }
 
@@ -603,16 +627,21 @@ fn share(page: &mut Page, s: &Shelter) {
     );
 }
 
-/// The emergency numbers and tips of a country (`Some("")`: a place outside the corridor
-/// countries; `None`: no place yet, so links to each country).
-fn emergency(page: &mut Page, code: Option<&str>) {
+/// The emergency numbers and tips of the given countries (`Some(&[])`: a place outside the
+/// corridor countries; `None`: no place yet, so links to each country), tips common to all
+/// countries once at the end.
+fn emergency(page: &mut Page, codes: Option<&[String]>) {
     let lang = page.lang;
     let Ok(data) = Emergency::embedded() else {
         return;
     };
-    let country = code.and_then(|c| data.country(c));
-    let Some(c) = country else {
-        if code.is_some_and(|c| c.is_empty()) {
+    let shown: Vec<_> = codes
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| data.country(c))
+        .collect();
+    if shown.is_empty() {
+        if codes.is_some() {
             page.p(t(lang, "outside_corridor"));
         }
         page.h2(t(lang, "emergency_pick"));
@@ -628,41 +657,44 @@ fn emergency(page: &mut Page, code: Option<&str>) {
         }
         page.html.push_str("</p>");
         return;
-    };
-    page.h2(&tf(
-        lang,
-        "emergency_heading",
-        &[("country", c.name.get(lang))],
-    ));
-    page.html.push_str("<ul>");
-    for k in &c.contacts {
-        let _ = write!(
-            page.html,
-            "<li><a class=\"b\" href=\"tel:{}\">{}</a> {}",
-            esc(&k.dial()),
-            esc(&k.number),
-            esc(k.label.get(lang))
-        );
-        if let Some(sms) = &k.sms {
+    }
+    for c in &shown {
+        page.h2(&tf(
+            lang,
+            "emergency_heading",
+            &[("country", c.name.get(lang))],
+        ));
+        page.html.push_str("<ul>");
+        for k in &c.contacts {
             let _ = write!(
                 page.html,
-                " <a href=\"sms:{}\">SMS {}</a>",
-                esc(sms),
-                esc(sms)
+                "<li><a class=\"b\" href=\"tel:{}\">{}</a> {}",
+                esc(&k.dial()),
+                esc(&k.number),
+                esc(k.label.get(lang))
             );
+            if let Some(sms) = &k.sms {
+                let _ = write!(
+                    page.html,
+                    " <a href=\"sms:{}\">SMS {}</a>",
+                    esc(sms),
+                    esc(sms)
+                );
+            }
+            page.html.push_str("</li>");
         }
-        page.html.push_str("</li>");
+        let _ = write!(
+            page.html,
+            "</ul><p><small><a href=\"/api/v1/emergency?country={}&amp;lang={}\">{}</a></small></p>",
+            esc(&c.code),
+            lang.code(),
+            esc(t(lang, "sources_link"))
+        );
     }
-    let _ = write!(
-        page.html,
-        "</ul><p><small><a href=\"/api/v1/emergency?country={}&amp;lang={}\">{}</a></small></p>",
-        esc(&c.code),
-        lang.code(),
-        esc(t(lang, "sources_link"))
-    );
     page.h2(t(lang, "tips_heading"));
     page.html.push_str("<ul>");
-    for tip in c.tips.iter().chain(&data.common_tips) {
+    let own = shown.iter().flat_map(|c| &c.tips);
+    for tip in own.chain(&data.common_tips) {
         let _ = write!(page.html, "<li>{}</li>", esc(tip.text.get(lang)));
     }
     page.html.push_str("</ul>");

@@ -299,9 +299,17 @@ async fn shelters_near_tapachula_with_call_and_whatsapp_links() {
         assert!(html.contains(t(Lang::En, "unverified")));
         check_links(&html);
     }
+    for typed in ["Tapachula", "TAPACHULA, Chiapas", "tapach"] {
+        let html = get(&format!("/lite?lang=en&at={}", typed.replace(' ', "%20")))
+            .await
+            .text();
+        assert!(html.contains("Place: Tapachula"), "{typed}");
+    }
+    let html = get("/lite?lang=en&at=pedro%20sula").await.text();
+    assert!(html.contains("Place: San Pedro Sula"));
+    assert!(html.contains("Emergency numbers: Honduras"));
     let a = get("/lite?lang=en&at=Tapachula").await;
     let html = a.text();
-    assert!(html.contains("Place: Tapachula"));
     // The share text: the nearest shelter's name, address and phone.
     let share = "https://wa.me/?text=Shelter%3A%20Albergue%20Bel%C3%A9n%20%28prueba%29%0AAddress%3A%20Calle%201%2C%20Tapachula%0APhone%3A%20%2B52%20962%20000%200001";
     assert!(html.contains(share), "{html}");
@@ -400,6 +408,12 @@ async fn emergency_numbers_for_the_country_of_the_place() {
     assert!(html.contains("Emergency numbers: Guatemala"));
     assert!(html.contains("href=\"tel:110\""));
     assert!(!html.contains("tel:089"));
+    // A border town gets both sides' numbers (downtown El Paso lies inside Mexico's 1:50m
+    // polygon, and within 2 km of the border).
+    let html = get("/lite?lang=en&at=-106.487,31.759").await.text();
+    assert!(html.contains("Emergency numbers: Mexico"));
+    assert!(html.contains("Emergency numbers: United States"));
+    assert!(html.contains("href=\"tel:18883737888\""));
     let html = get("/lite?lang=en&country=US").await.text();
     assert!(html.contains("href=\"tel:18883737888\""));
     assert!(html.contains("href=\"sms:233733\""));
