@@ -61,6 +61,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("internal error (the request caused a panic)").into_response()

@@ -245,12 +245,16 @@ async fn pages_are_small_with_and_without_gzip() {
     let gz = get_with(uri, &[("accept-encoding", "gzip")]).await;
     assert_eq!(raw.status, StatusCode::OK);
     let gz_len = gzip_len(&gz);
+    let br = get_with(uri, &[("accept-encoding", "br")]).await;
+    assert_eq!(br.headers["content-encoding"], "br");
     eprintln!(
-        "lite page {uri}: {} bytes raw, {gz_len} bytes gzip",
-        raw.body.len()
+        "lite page {uri}: {} bytes raw, {gz_len} bytes gzip, {} bytes brotli",
+        raw.body.len(),
+        br.body.len()
     );
     assert!(raw.body.len() <= MAX_PAGE_BYTES);
-    assert!(gz_len < raw.body.len());
+    assert!(gz_len * 4 < raw.body.len() * 3);
+    assert!(br.body.len() * 4 < raw.body.len() * 3);
     let start = get("/lite").await;
     eprintln!("lite start page: {} bytes raw", start.body.len());
     assert!(start.body.len() <= MAX_PAGE_BYTES);
