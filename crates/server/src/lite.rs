@@ -112,13 +112,26 @@ pub enum PlaceError {
 }
 
 /// `lon,lat` (two numbers) or a place name among the engine's transit points.
+///
+/// Map apps share `lat,lon`: two numbers that are not a point in a corridor country as
+/// `lon,lat` but are one the other way round are read as `lat,lon` (the page shows the point
+/// it used).
 pub fn resolve_place(engine: &Engine, text: &str) -> Result<Place, PlaceError> {
     let text = text.trim();
     if let Some((a, b)) = text.split_once(',') {
-        if let (Ok(lon), Ok(lat)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-            return LonLat::new(lon, lat)
+        if let (Ok(x), Ok(y)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+            let in_corridor = |p: &LonLat| Countries::corridor().locate(*p).is_some();
+            let direct = LonLat::new(x, y);
+            let at = match &direct {
+                Ok(p) if in_corridor(p) => Ok(*p),
+                _ => LonLat::new(y, x)
+                    .ok()
+                    .filter(in_corridor)
+                    .map_or(direct, Ok),
+            };
+            return at
                 .map(|at| Place {
-                    name: format!("{lon:.5},{lat:.5}"),
+                    name: format!("{:.5},{:.5}", at.lon(), at.lat()),
                     at,
                 })
                 .map_err(|_| PlaceError::Coordinates);

@@ -309,6 +309,10 @@ async fn shelters_near_tapachula_with_call_and_whatsapp_links() {
             .text();
         assert!(html.contains("Place: Tapachula"), "{typed}");
     }
+    // Coordinates as map apps share them (lat,lon) are turned round.
+    let html = get("/lite?lang=en&at=14.9,-92.26").await.text();
+    assert!(html.contains("Place: -92.26000,14.90000"));
+    assert!(html.contains(OPEN));
     let html = get("/lite?lang=en&at=pedro%20sula").await.text();
     assert!(html.contains("Place: San Pedro Sula"));
     assert!(html.contains("Emergency numbers: Honduras"));
