@@ -201,6 +201,14 @@ mod tests {
         assert_eq!(negotiate(None, Some("EN-us")), Lang::En);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn negotiation_never_fails(q in proptest::option::of("\\PC*"), h in proptest::option::of("\\PC*")) {
+            let l = negotiate(q.as_deref(), h.as_deref());
+            proptest::prop_assert!(Lang::ALL.contains(&l));
+        }
+    }
+
     #[test]
     fn formatting_fills_placeholders() {
         assert_eq!(

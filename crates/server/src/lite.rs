@@ -67,7 +67,13 @@ pub fn risk_key(exposure: f64, duration_s: f64) -> &'static str {
 }
 
 /// HTML-escapes text for element content and quoted attribute values (`& < > " '`).
-/// Written by hand: five replacements, tested below, and no extra dependency.
+/// Written by hand: five replacements, tested below (examples and a property test), and no
+/// extra dependency.
+///
+/// ```
+/// use senda_server::lite::esc;
+/// assert_eq!(esc("<b>\"Casa\" & 'Co'</b>"), "&lt;b&gt;&quot;Casa&quot; &amp; &#39;Co&#39;&lt;/b&gt;");
+/// ```
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -725,6 +731,29 @@ mod tests {
         );
         assert_eq!(esc("Tapachula, México"), "Tapachula, México");
         assert_eq!(url_component("a b&c=ñ\n"), "a%20b%26c%3D%C3%B1%0A");
+    }
+
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaped_text_has_no_markup_and_round_trips(s in "\\PC*") {
+            let e = esc(&s);
+            proptest::prop_assert!(!e.contains(['<', '>', '"', '\'']));
+            proptest::prop_assert_eq!(unescape(&e), s);
+        }
+
+        #[test]
+        fn url_components_are_unreserved_ascii(s in "\\PC*") {
+            let u = url_component(&s);
+            proptest::prop_assert!(u.bytes().all(|b| b.is_ascii_alphanumeric() || b"%-._~".contains(&b)));
+        }
     }
 
     #[test]
