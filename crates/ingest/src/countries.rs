@@ -445,7 +445,8 @@ pub(crate) fn fold(text: &str) -> String {
 }
 
 /// The lookup key of a name or code: folded, letters and digits only (`EE. UU.` → `eeuu`).
-fn name_key(text: &str) -> String {
+/// Also used to look up place names typed by people (the server's lite page).
+pub fn name_key(text: &str) -> String {
     fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 

@@ -1,14 +1,18 @@
 //! senda-server: the HTTP service. [`app`] builds the router over an [`AppState`]; [`serve`]
 //! runs it until Ctrl-C or SIGTERM.
 //!
-//! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/healthz`,
-//! `/metrics` (Prometheus), `/openapi.json`. See [`openapi::document`].
+//! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/lite` (the
+//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus),
+//! `/openapi.json`. See [`openapi::document`].
 
 mod api;
 pub mod auth;
+pub mod emergency;
 mod error;
 pub mod geojson;
+pub mod i18n;
 mod ingest;
+pub mod lite;
 mod metrics;
 pub mod openapi;
 mod state;
@@ -42,9 +46,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/transit", get(api::transit))
         .route("/incidents", get(api::incidents))
         .route("/risk/cells", get(api::risk_cells))
+        .route("/emergency", get(emergency::handler))
         .route("/ingest/{kind}", post(api::ingest));
     Router::new()
         .nest("/api/v1", api)
+        .route("/lite", get(lite::page))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
@@ -56,6 +62,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         // Inside `observe`, so a body refused by its declared length still gets a JSON 413.
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("internal error (the request caused a panic)").into_response()

@@ -111,6 +111,9 @@ pub struct AppState {
 impl AppState {
     /// Builds the first snapshot from the store (at the current time).
     pub fn new(store: Store, config: ServerConfig) -> anyhow::Result<Arc<Self>> {
+        // The embedded translations and emergency data are checked before serving anything.
+        crate::i18n::validate().map_err(anyhow::Error::msg)?;
+        crate::emergency::Emergency::embedded().map_err(|e| anyhow::anyhow!(e.clone()))?;
         let snapshot = build_snapshot(&store, &config, 1, Utc::now())?;
         Ok(Arc::new(Self {
             snapshot: RwLock::new(Arc::new(snapshot)),

@@ -1,0 +1,220 @@
+//! The project's own translations of what migrants read (`web/i18n/{es,ht,en,fr}.json`, flat
+//! `key → text` maps with `{name}` placeholders), embedded in the binary and parsed once.
+//! Spanish is the default and the fallback: a key missing in another language (the tests
+//! forbid it) would show the Spanish text, never the key.
+//!
+//! ```
+//! use senda_server::i18n::{negotiate, t, Lang};
+//! assert_eq!(t(Lang::Fr, "form_submit"), "Chercher");
+//! assert_eq!(negotiate(Some("ht"), None), Lang::Ht);
+//! assert_eq!(negotiate(None, Some("fr-CA,fr;q=0.9,en;q=0.8")), Lang::Fr);
+//! assert_eq!(negotiate(None, Some("de-DE")), Lang::Es);
+//! ```
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A language of the migrant-facing pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Es,
+    Ht,
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// Every language, the default (Spanish) first.
+    pub const ALL: [Lang; 4] = [Lang::Es, Lang::Ht, Lang::En, Lang::Fr];
+
+    /// The ISO 639-1 code (`es`, `ht`, `en`, `fr`), as in `lang` attributes and `?lang=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Es => "es",
+            Self::Ht => "ht",
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    /// The language of a tag (`fr`, `fr-CA`, `HT`); `None` for any other language.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Self::Es => include_str!("../../../web/i18n/es.json"),
+            Self::Ht => include_str!("../../../web/i18n/ht.json"),
+            Self::En => include_str!("../../../web/i18n/en.json"),
+            Self::Fr => include_str!("../../../web/i18n/fr.json"),
+        }
+    }
+}
+
+/// The language to answer in: `?lang=` when it names one of the four, else the first of the
+/// `Accept-Language` header's languages (by `q`, highest first) that is one of them, else
+/// Spanish.
+///
+/// The header is parsed by hand: only the primary subtag and `q` matter for four languages,
+/// which is a dozen lines, and it never fails (a malformed entry is skipped).
+pub fn negotiate(query: Option<&str>, accept_language: Option<&str>) -> Lang {
+    if let Some(l) = query.and_then(Lang::from_tag) {
+        return l;
+    }
+    let mut best: Option<(f64, Lang)> = None;
+    for item in accept_language.unwrap_or("").split(',') {
+        let mut parts = item.split(';');
+        let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+            continue;
+        };
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |v| v.trim().parse::<f64>().ok())
+            .filter(|q| q.is_finite() && *q > 0.0);
+        if let Some(q) = q {
+            // Strictly greater: among equal weights the header's order wins.
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+    }
+    best.map_or(Lang::Es, |(_, l)| l)
+}
+
+/// Every language's table, parsed once.
+pub fn tables() -> &'static HashMap<Lang, HashMap<String, String>> {
+    static TABLES: OnceLock<HashMap<Lang, HashMap<String, String>>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        Lang::ALL
+            .into_iter()
+            .map(|l| {
+                // The files are embedded at build time and checked by the tests below and by
+                // `validate` at server start.
+                let table = serde_json::from_str(l.source()).unwrap_or_default();
+                (l, table)
+            })
+            .collect()
+    })
+}
+
+/// Checks the embedded files: each parses as a flat map of strings, all four have the same
+/// keys, no text is empty, and each text has the same `{placeholders}` as the Spanish one.
+pub fn validate() -> Result<(), String> {
+    let mut parsed = HashMap::new();
+    for l in Lang::ALL {
+        let table: HashMap<String, String> = serde_json::from_str(l.source())
+            .map_err(|e| format!("web/i18n/{}.json: {e}", l.code()))?;
+        parsed.insert(l, table);
+    }
+    let es = &parsed[&Lang::Es];
+    for l in Lang::ALL {
+        let table = &parsed[&l];
+        let file = format!("web/i18n/{}.json", l.code());
+        for key in es.keys() {
+            if !table.contains_key(key) {
+                return Err(format!("{file}: missing key {key:?}"));
+            }
+        }
+        for (key, text) in table {
+            let Some(es_text) = es.get(key) else {
+                return Err(format!("{file}: key {key:?} is not in es.json"));
+            };
+            if text.trim().is_empty() {
+                return Err(format!("{file}: {key:?} is empty"));
+            }
+            if placeholders(text) != placeholders(es_text) {
+                return Err(format!(
+                    "{file}: {key:?} has placeholders {:?}, es.json has {:?}",
+                    placeholders(text),
+                    placeholders(es_text)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sorted `{name}` placeholders of a text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The text of `key` in `lang` (Spanish when missing there; the key itself only when missing
+/// everywhere, which the tests rule out for the keys the pages use).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    let tables = tables();
+    tables
+        .get(&lang)
+        .and_then(|m| m.get(key))
+        .or_else(|| tables.get(&Lang::Es).and_then(|m| m.get(key)))
+        .map_or("", String::as_str)
+}
+
+/// [`t`] with `{name}` placeholders replaced by `args` (plain text: escape the result for
+/// HTML where it goes into a page).
+pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let mut out = t(lang, key).to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_four_files_agree() {
+        validate().unwrap();
+        let es = &tables()[&Lang::Es];
+        assert!(es.len() > 40);
+        for l in Lang::ALL {
+            assert_eq!(tables()[&l].len(), es.len(), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(placeholders("{km} km, {time} a {km}"), ["km", "km", "time"]);
+        assert!(placeholders("none } here {").is_empty());
+    }
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(negotiate(None, None), Lang::Es);
+        assert_eq!(negotiate(Some("en"), Some("fr")), Lang::En);
+        assert_eq!(negotiate(Some("xx"), Some("fr")), Lang::Fr);
+        assert_eq!(
+            negotiate(None, Some("de;q=1, en;q=0.4, ht;q=0.7")),
+            Lang::Ht
+        );
+        assert_eq!(negotiate(None, Some("en;q=0, fr;q=bad")), Lang::Es);
+        assert_eq!(negotiate(None, Some("EN-us")), Lang::En);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn negotiation_never_fails(q in proptest::option::of("\\PC*"), h in proptest::option::of("\\PC*")) {
+            let l = negotiate(q.as_deref(), h.as_deref());
+            proptest::prop_assert!(Lang::ALL.contains(&l));
+        }
+    }
+
+    #[test]
+    fn formatting_fills_placeholders() {
+        assert_eq!(
+            tf(Lang::En, "route_heading", &[("from", "A"), ("to", "B")]),
+            "From A to B"
+        );
+        assert_eq!(t(Lang::Ht, "no_such_key"), "");
+    }
+}
