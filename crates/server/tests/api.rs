@@ -434,6 +434,9 @@ async fn no_public_answer_holds_a_raw_incident_location() {
         "/tiles".to_owned(),
         "/openapi.json".to_owned(),
         "/healthz".to_owned(),
+        format!("/lite?at={at}&to={to}"),
+        format!("/lite?at={at}&lang=en"),
+        "/api/v1/emergency".to_owned(),
     ];
     let mut answered = 0;
     for uri in &uris {
@@ -441,6 +444,10 @@ async fn no_public_answer_holds_a_raw_incident_location() {
         let (s, _, b) = send(&f, req).await;
         let text = String::from_utf8_lossy(&b);
         assert!(!text.contains("inc-1"), "{uri}: {text}");
+        assert!(
+            !text.contains("92.2702") && !text.contains("14.8921"),
+            "{uri}: {text}"
+        );
         let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
         let mut found = Vec::new();
         positions(&v, &mut found);
