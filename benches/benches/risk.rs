@@ -3,10 +3,9 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use senda_core::engine::{Engine, EngineConfig, EngineData};
+use senda_core::engine::{Engine, EngineConfig};
 use senda_core::risk::{RiskConfig, RiskField, RiskProfile};
 use senda_core::LonLat;
-use senda_ingest::{roads, Input};
 
 const CORRIDOR: [f64; 4] = [-118.0, 7.0, -77.0, 33.0];
 
@@ -34,31 +33,7 @@ fn build_field(c: &mut Criterion) {
 /// The default network (Travel Mapping + Natural Earth rail) with the real Missing Migrants
 /// incidents, then 1,000 new incidents in the corridor → updated edge risks (both profiles).
 fn update_edges(c: &mut Criterion) {
-    let mut data = EngineData::default();
-    for file in [
-        "roads/tm_mesoamerica_segments.geojson",
-        "naturalearth/mesoamerica_ne_10m_railroads.geojson",
-    ] {
-        let input = Input::from_path(&senda_testkit::data_file(file)).unwrap();
-        data.roads.extend(
-            roads::read(&input)
-                .unwrap()
-                .roads
-                .records
-                .into_iter()
-                .map(|l| l.record),
-        );
-    }
-    let mmp = Input::from_path(&senda_testkit::data_file(
-        "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv",
-    ))
-    .unwrap();
-    data.incidents = senda_ingest::incidents::read_csv(&mmp)
-        .unwrap()
-        .records
-        .into_iter()
-        .map(|l| l.record)
-        .collect();
+    let data = senda_ingest::defaults::engine_data().unwrap();
     let engine = Engine::build(data, at(), EngineConfig::default()).unwrap();
     let new =
         senda_testkit::gen::incidents(1_000, 11, [-105.0, 14.0, -87.0, 27.0], at(), 10_000_000);

@@ -6,7 +6,6 @@
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use senda_core::engine::{Engine, EngineConfig, EngineData};
-use senda_core::RecordKind;
 use senda_tiles::{Access, Layer, TileConfig, TileId, TileSource};
 use std::hint::black_box;
 use std::time::Duration;
@@ -28,55 +27,7 @@ const PLACES: [(f64, f64); 12] = [
 ];
 
 fn default_data() -> (EngineData, Vec<senda_core::RoadSegment>) {
-    let countries = senda_ingest::countries::Countries::corridor();
-    let mut data = EngineData::default();
-    for (kind, file) in [
-        (RecordKind::Roads, "roads/tm_mesoamerica_segments.geojson"),
-        (
-            RecordKind::Roads,
-            "naturalearth/mesoamerica_ne_10m_railroads.geojson",
-        ),
-        (
-            RecordKind::Transit,
-            "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson",
-        ),
-        (
-            RecordKind::Shelters,
-            "shelters/thewetzone_places_sv_gt_mx_us.csv",
-        ),
-        (
-            RecordKind::Shelters,
-            "shelters/tijuana_migrant_services_hakkindavid.csv",
-        ),
-        (
-            RecordKind::Incidents,
-            "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv",
-        ),
-        (
-            RecordKind::Weather,
-            "weather/smn_mexico_cap12_atom_2014_full.xml",
-        ),
-    ] {
-        let input = senda_ingest::Input::from_path(&senda_testkit::data_file(file)).unwrap();
-        match senda_ingest::read(kind, &input, countries).unwrap() {
-            senda_ingest::Records::Network(n) => {
-                data.roads
-                    .extend(n.roads.records.into_iter().map(|l| l.record));
-            }
-            senda_ingest::Records::Transit(o) => {
-                data.transit.extend(o.records.into_iter().map(|l| l.record))
-            }
-            senda_ingest::Records::Shelters(o) => data
-                .shelters
-                .extend(o.records.into_iter().map(|l| l.record)),
-            senda_ingest::Records::Incidents(o) => data
-                .incidents
-                .extend(o.records.into_iter().map(|l| l.record)),
-            senda_ingest::Records::Weather(o) => {
-                data.alerts.extend(o.records.into_iter().map(|l| l.record))
-            }
-        }
-    }
+    let data = senda_ingest::defaults::engine_data().unwrap();
     let roads = data.roads.clone();
     (data, roads)
 }

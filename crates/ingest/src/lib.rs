@@ -17,6 +17,7 @@
 
 pub mod category;
 pub mod countries;
+pub mod defaults;
 mod dispatch;
 mod error;
 pub mod incidents;

@@ -11,8 +11,7 @@ use mvt_reader::feature::Value;
 use senda_core::engine::{Engine, EngineConfig, EngineData};
 use senda_core::{
     AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, Circle, Incident,
-    IncidentCategory, LonLat, RecordKind, Service, Shelter, ShelterKind, SourceKey, Visibility,
-    WeatherAlert,
+    IncidentCategory, LonLat, Service, Shelter, ShelterKind, SourceKey, Visibility, WeatherAlert,
 };
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -146,61 +145,7 @@ pub fn synthetic_engine() -> &'static Engine {
 /// The default dataset (`data/`), read with senda-ingest: roads, rail, places, shelters,
 /// Missing Migrants incidents, CAP alerts.
 pub fn default_data() -> EngineData {
-    let countries = senda_ingest::countries::Countries::corridor();
-    let mut data = EngineData::default();
-    let files = [
-        (RecordKind::Roads, "roads/tm_mesoamerica_segments.geojson"),
-        (
-            RecordKind::Roads,
-            "naturalearth/mesoamerica_ne_10m_railroads.geojson",
-        ),
-        (
-            RecordKind::Transit,
-            "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson",
-        ),
-        (
-            RecordKind::Shelters,
-            "shelters/thewetzone_places_sv_gt_mx_us.csv",
-        ),
-        (
-            RecordKind::Shelters,
-            "shelters/tijuana_migrant_services_hakkindavid.csv",
-        ),
-        (
-            RecordKind::Incidents,
-            "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv",
-        ),
-        (
-            RecordKind::Weather,
-            "weather/smn_mexico_cap12_atom_2014_full.xml",
-        ),
-    ];
-    for (kind, file) in files {
-        let input = senda_ingest::Input::from_path(&senda_testkit::data_file(file)).unwrap();
-        match senda_ingest::read(kind, &input, countries).unwrap() {
-            senda_ingest::Records::Network(n) => {
-                data.roads
-                    .extend(n.roads.records.into_iter().map(|l| l.record));
-                data.transit
-                    .extend(n.transit.records.into_iter().map(|l| l.record));
-                data.shelters
-                    .extend(n.shelters.records.into_iter().map(|l| l.record));
-            }
-            senda_ingest::Records::Transit(o) => {
-                data.transit.extend(o.records.into_iter().map(|l| l.record))
-            }
-            senda_ingest::Records::Shelters(o) => data
-                .shelters
-                .extend(o.records.into_iter().map(|l| l.record)),
-            senda_ingest::Records::Incidents(o) => data
-                .incidents
-                .extend(o.records.into_iter().map(|l| l.record)),
-            senda_ingest::Records::Weather(o) => {
-                data.alerts.extend(o.records.into_iter().map(|l| l.record))
-            }
-        }
-    }
-    data
+    senda_ingest::defaults::engine_data().unwrap()
 }
 
 /// The default data with one real shelter (the first one) marked restricted.
