@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use senda_core::RecordKind;
 use senda_ingest::countries::Countries;
-use senda_ingest::{IngestError, Input, Outcome, Records, Report};
+use senda_ingest::{IngestError, Input, Records, Report};
 use senda_store::{BatchSummary, Store};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -173,38 +173,9 @@ fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<
     };
     let mut tick = |n: u64| pb.set_position(n);
     let name = input.name.as_str();
-    let rejected = |r: &Report| r.rejected.len() as u64;
-    let result = match records {
-        Records::Network(n) => store
-            .ingest_network(
-                name,
-                &n.roads.report.format,
-                (&n.roads.records, rejected(&n.roads.report)),
-                (&n.transit.records, rejected(&n.transit.report)),
-                (&n.shelters.records, rejected(&n.shelters.report)),
-                &mut tick,
-            )
-            .map(|s| s.to_vec()),
-        Records::Incidents(o) => store_one(store, name, o, &mut tick),
-        Records::Shelters(o) => store_one(store, name, o, &mut tick),
-        Records::Transit(o) => store_one(store, name, o, &mut tick),
-        Records::Weather(o) => store_one(store, name, o, &mut tick),
-    };
+    let result = senda_server::store_records(store, name, records, &mut tick);
     pb.finish_and_clear();
     result.with_context(|| format!("storing {name}"))
-}
-
-/// Stores one reader outcome as one batch.
-fn store_one<R: senda_store::Record>(
-    store: &mut Store,
-    name: &str,
-    o: &Outcome<R>,
-    tick: &mut dyn FnMut(u64),
-) -> Result<Vec<BatchSummary>, senda_store::StoreError> {
-    let rejected = o.report.rejected.len() as u64;
-    store
-        .ingest(name, &o.report.format, &o.records, rejected, tick)
-        .map(|s| vec![s])
 }
 
 fn unreadable(file: String, e: &IngestError) -> FileOutcome {

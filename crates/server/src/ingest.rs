@@ -5,8 +5,8 @@ use crate::{ApiError, AppState};
 use axum::http::StatusCode;
 use senda_core::RecordKind;
 use senda_ingest::countries::Countries;
-use senda_ingest::{Input, Outcome, Records};
-use senda_store::{Record, Store};
+use senda_ingest::{Input, Outcome, Records, Report};
+use senda_store::{BatchSummary, Record, Store, StoreError};
 use serde_json::{json, Value};
 
 /// A name for the posted body whose extension tells its format (JSON, XML or CSV).
@@ -16,6 +16,54 @@ fn name_for(bytes: &[u8]) -> &'static str {
         Some(b'<') => "request.xml",
         _ => "request.csv",
     }
+}
+
+/// Stores what one file held, as `senda ingest` does: one transaction, one batch per record
+/// kind (a road network also holds transit points and shelters). `tick` gets the records
+/// written so far.
+pub fn store_records(
+    store: &mut Store,
+    name: &str,
+    records: &Records,
+    tick: &mut dyn FnMut(u64),
+) -> Result<Vec<BatchSummary>, StoreError> {
+    let rejected = |r: &Report| r.rejected.len() as u64;
+    fn one<R: Record>(
+        store: &mut Store,
+        name: &str,
+        o: &Outcome<R>,
+        tick: &mut dyn FnMut(u64),
+    ) -> Result<Vec<BatchSummary>, StoreError> {
+        let rejected = o.report.rejected.len() as u64;
+        store
+            .ingest(name, &o.report.format, &o.records, rejected, tick)
+            .map(|s| vec![s])
+    }
+    match records {
+        Records::Network(n) => store
+            .ingest_network(
+                name,
+                &n.roads.report.format,
+                (&n.roads.records, rejected(&n.roads.report)),
+                (&n.transit.records, rejected(&n.transit.report)),
+                (&n.shelters.records, rejected(&n.shelters.report)),
+                tick,
+            )
+            .map(|s| s.to_vec()),
+        Records::Incidents(o) => one(store, name, o, tick),
+        Records::Shelters(o) => one(store, name, o, tick),
+        Records::Transit(o) => one(store, name, o, tick),
+        Records::Weather(o) => one(store, name, o, tick),
+    }
+}
+
+/// Loads the bundled default data ([`senda_ingest::defaults`]) into `store`.
+pub fn store_default_data(store: &mut Store) -> anyhow::Result<()> {
+    for file in senda_ingest::defaults::FILES {
+        let records = file.read()?;
+        store_records(store, file.name, &records, &mut |_| {})?;
+    }
+    Ok(())
 }
 
 fn store_one<R: Record>(store: &mut Store, name: &str, o: &Outcome<R>) -> Result<Value, ApiError> {

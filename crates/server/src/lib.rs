@@ -20,6 +20,7 @@ mod tiles;
 
 pub use auth::{create_token, Role};
 pub use error::ApiError;
+pub use ingest::{store_default_data, store_records};
 pub use state::{engine_data, AppState, ServerConfig, Snapshot};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
