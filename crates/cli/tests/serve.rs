@@ -178,6 +178,26 @@ async fn post(c: &Client, url: &str, token: &str, body: String) -> Reply {
     reply(res).await
 }
 
+/// Posts `n` incidents around `spot` (see [`incidents_geojson`]); the answer must be a 200.
+async fn ingest_incidents(
+    c: &Client,
+    s: &Server,
+    token: &str,
+    id: &str,
+    spot: [f64; 2],
+    n: usize,
+) -> Value {
+    let r = post(
+        c,
+        &s.url("/api/v1/ingest/incidents"),
+        token,
+        incidents_geojson(id, spot, n),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    r.json()
+}
+
 async fn reply(res: reqwest::Response) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
@@ -374,15 +394,8 @@ async fn acknowledged_ingest_is_served_after_sigkill() {
     let spot = [-92.1234, 14.7654];
 
     let s = Server::start(&db, &[]);
-    let r = post(
-        &c,
-        &s.url("/api/v1/ingest/incidents"),
-        &ingest,
-        incidents_geojson("sigkill", spot, 3),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
-    let part = &r.json()["parts"][0];
+    let answer = ingest_incidents(&c, &s, &ingest, "sigkill", spot, 3).await;
+    let part = &answer["parts"][0];
     assert_eq!(part["store"]["inserted"], 3, "{part}");
     // Acknowledged: kill the server at once, with no chance to flush anything more.
     s.kill();
@@ -400,19 +413,8 @@ async fn acknowledged_ingest_is_served_after_sigkill() {
         assert!(text.contains(&format!("sigkill-{i}")), "{text}");
     }
     // And the engine was built from them: the same file again changes nothing.
-    let r = post(
-        &c,
-        &s.url("/api/v1/ingest/incidents"),
-        &ingest,
-        incidents_geojson("sigkill", spot, 3),
-    )
-    .await;
-    assert_eq!(
-        r.json()["parts"][0]["store"]["unchanged"],
-        3,
-        "{}",
-        r.json()
-    );
+    let answer = ingest_incidents(&c, &s, &ingest, "sigkill", spot, 3).await;
+    assert_eq!(answer["parts"][0]["store"]["unchanged"], 3, "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -482,15 +484,8 @@ async fn ingest_under_load_swaps_snapshot_without_a_failed_request() {
 
     // Two ingests while the load runs, each acknowledged after its snapshot is swapped in.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let r = post(
-        &c,
-        &s.url("/api/v1/ingest/incidents"),
-        &ingest,
-        incidents_geojson("live", spot, 6),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
-    let generation = r.json()["generation"].as_u64().unwrap();
+    let answer = ingest_incidents(&c, &s, &ingest, "live", spot, 6).await;
+    let generation = answer["generation"].as_u64().unwrap();
     // The very next requests see the new data: no restart, no waiting.
     let after = get(&c, &fastest, None).await.json();
     let risk_after = after["features"][0]["properties"]["risk_exposure"]

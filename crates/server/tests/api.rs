@@ -2,10 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use senda_core::{
-    Incident, IncidentCategory, Located, LonLat, RecordRef, Shelter, ShelterKind, SourceKey,
-    Visibility,
-};
+use senda_core::{Incident, IncidentCategory, Shelter, ShelterKind, SourceKey, Visibility};
 use senda_server::{app, AppState, Role, ServerConfig};
 use senda_store::Store;
 use serde_json::Value;
@@ -15,16 +12,7 @@ use tower::ServiceExt;
 const HIDDEN: &str = "Casa Oculta";
 const HIDDEN_LON: &str = "-92.2613";
 
-fn ll(lon: f64, lat: f64) -> LonLat {
-    LonLat::new(lon, lat).unwrap()
-}
-
-fn located<T>(v: Vec<T>) -> Vec<Located<T>> {
-    v.into_iter()
-        .enumerate()
-        .map(|(i, r)| Located::new(r, RecordRef::new(i as u64, None)))
-        .collect()
-}
+use senda_testkit::{ll, located};
 
 struct Fixture {
     state: Arc<AppState>,

@@ -4,9 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use senda_core::{
-    Located, LonLat, RecordRef, Service, Shelter, ShelterKind, SourceKey, Visibility,
-};
+use senda_core::{Service, Shelter, ShelterKind, SourceKey, Visibility};
 use senda_ingest::countries::Countries;
 use senda_ingest::Input;
 use senda_server::i18n::{t, Lang};
@@ -22,16 +20,7 @@ const HOSTILE_ADDRESS: &str = "<img src=x onerror=alert(2)>";
 const HIDDEN: &str = "Casa Oculta (prueba)";
 const MAX_PAGE_BYTES: usize = 50 * 1024;
 
-fn ll(lon: f64, lat: f64) -> LonLat {
-    LonLat::new(lon, lat).unwrap()
-}
-
-fn located<T>(v: Vec<T>) -> Vec<Located<T>> {
-    v.into_iter()
-        .enumerate()
-        .map(|(i, r)| Located::new(r, RecordRef::new(i as u64, None)))
-        .collect()
-}
+use senda_testkit::{ll, located};
 
 fn state() -> Arc<AppState> {
     static STATE: OnceLock<(Arc<AppState>, tempfile::TempDir)> = OnceLock::new();

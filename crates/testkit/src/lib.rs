@@ -45,3 +45,17 @@ pub fn data_file(rel: &str) -> PathBuf {
     assert!(p.is_file(), "missing default data file {}", p.display());
     p
 }
+
+/// A valid point (panics on an invalid one: for test literals).
+pub fn ll(lon: f64, lat: f64) -> senda_core::LonLat {
+    senda_core::LonLat::new(lon, lat).expect("a valid test point")
+}
+
+/// Records as a reader returns them, each at its index (no line), ready to store.
+pub fn located<T>(records: Vec<T>) -> Vec<senda_core::Located<T>> {
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| senda_core::Located::new(r, senda_core::RecordRef::new(i as u64, None)))
+        .collect()
+}
