@@ -5,20 +5,40 @@ use anyhow::{Context, Result};
 use clap::Args;
 use senda_server::{AppState, Role, ServerConfig};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0: any free port; the bound address is logged).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
+    /// the database; see `senda tiles export`).
+    #[arg(long)]
+    packs: Option<PathBuf>,
     #[command(flatten)]
     db: DbArg,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let store = engine::open_store(&args.db.db)?;
-    let state = AppState::new(store, ServerConfig::default())?;
+    let basemap = senda_tiles::Basemap::build(&crate::default_data::basemap_sources())
+        .context("building the basemap")?;
+    let packs = args.packs.unwrap_or_else(|| {
+        args.db
+            .db
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("tiles")
+    });
+    let config = ServerConfig {
+        basemap: Some(Arc::new(basemap)),
+        packs_dir: Some(packs),
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(store, config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

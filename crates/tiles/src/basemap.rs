@@ -292,9 +292,7 @@ fn position(v: &Value) -> Result<Coord<f64>, String> {
         _ => (None, None),
     };
     match (x, y) {
-        (Some(x), Some(y))
-            if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) =>
-        {
+        (Some(x), Some(y)) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => {
             Ok(Coord { x, y })
         }
         _ => Err(format!("{v} is not a [lon, lat] position in WGS84")),
@@ -463,13 +461,15 @@ mod tests {
             places: PLACE.as_bytes(),
         })
         .unwrap();
-        assert_eq!(layer_names(&map.render(TileId::new(0, 0, 0).unwrap())), [
-            "countries"
-        ]);
+        assert_eq!(
+            layer_names(&map.render(TileId::new(0, 0, 0).unwrap())),
+            ["countries"]
+        );
         let t = TileId::new(4, 3, 7).unwrap();
-        assert_eq!(layer_names(&map.render(t)), [
-            "countries", "roads", "rail", "places", "labels"
-        ]);
+        assert_eq!(
+            layer_names(&map.render(t)),
+            ["countries", "roads", "rail", "places", "labels"]
+        );
         // Far from every feature: nothing.
         assert!(map.render(TileId::new(4, 12, 3).unwrap()).is_empty());
     }
@@ -497,6 +497,9 @@ mod tests {
         })
         .unwrap_err()
         .to_string();
-        assert!(err.contains("countries") && err.contains("FeatureCollection"), "{err}");
+        assert!(
+            err.contains("countries") && err.contains("FeatureCollection"),
+            "{err}"
+        );
     }
 }

@@ -54,7 +54,9 @@ fn glyph(font: &FontRef, c: char) -> Result<Option<Glyph>, String> {
     if id.0 == 0 {
         return Ok(None); // not in the font
     }
-    let scale = font.pt_to_px_scale(SIZE_PX).ok_or("font has no units per em")?;
+    let scale = font
+        .pt_to_px_scale(SIZE_PX)
+        .ok_or("font has no units per em")?;
     let scaled = font.as_scaled(scale);
     let advance = scaled.h_advance(id).round().max(0.0) as u32;
     let positioned = id.with_scale_and_position(scale, ab_glyph::point(0.0, 0.0));
