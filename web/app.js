@@ -67,8 +67,10 @@ const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '
 const RISK_RAMP = ['interpolate', ['linear'], ['ln', ['max', 0.0005, ['to-number', ['get', 'VALUE'], 0]]],
   Math.log(0.0005), '#fff7bc', Math.log(0.002), '#fec44f', Math.log(0.006), '#fe9929', Math.log(0.02), '#d95f0e', Math.log(0.06), '#993404'];
 
-function ramp(prop) {
-  return JSON.parse(JSON.stringify(RISK_RAMP).replace('VALUE', prop));
+function ramp(prop, low = null) {
+  const r = JSON.parse(JSON.stringify(RISK_RAMP).replace('VALUE', prop));
+  if (low) r[4] = low; // lines need a darker low end than areas to be seen
+  return r;
 }
 
 function dataTiles(layer) {
@@ -122,7 +124,7 @@ function buildStyle() {
         paint: { 'line-color': '#c2b59b', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 10, 2] } },
       { id: 'rail', type: 'line', source: 'basemap', 'source-layer': 'rail', paint: { 'line-color': '#6b6b6b', 'line-width': 1, 'line-dasharray': [2, 2] } },
       { id: 'roads', type: 'line', source: 'roads', 'source-layer': 'roads', layout: { visibility: vis('roads') },
-        paint: { 'line-color': ['case', ['to-boolean', ['get', `blocked_${p}`]], '#111111', ramp(`risk_${p}`)],
+        paint: { 'line-color': ['case', ['to-boolean', ['get', `blocked_${p}`]], '#111111', ramp(`risk_${p}`, '#d4b13f')],
           'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.8, 10, 3] } },
       { id: 'plan', type: 'line', source: 'plan', paint: { 'line-color': ['case', ['==', ['%', ['get', 'leg'], 2], 0], '#0e7490', '#16a34a'], 'line-width': 5 } },
       { id: 'alts', type: 'line', source: 'alts', paint: { 'line-color': '#64748b', 'line-width': ['case', ['boolean', ['feature-state', 'hl'], false], 6, 3], 'line-opacity': 0.8 } },
@@ -145,13 +147,20 @@ function buildStyle() {
 
 // ---------- map ----------
 
+// Before the map is made: its first style may read the saved pack through the protocol.
+try { state.offlinePack = JSON.parse(localStorage.getItem('senda.pack') || 'null'); } catch { state.offlinePack = null; }
+if (window.pmtiles) {
+  const protocol = new window.pmtiles.Protocol();
+  maplibregl.addProtocol('pmtiles', protocol.tile);
+}
+
 const map = new maplibregl.Map({
   container: 'map',
   style: buildStyle(),
   center: [-95.5, 18.5],
   zoom: 4.2,
   attributionControl: false,
-  hash: false,
+  hash: true, // the view is kept in the address (a reload, also offline, stays where it was)
 });
 window.sendaMap = map; // for the browser test
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -396,8 +405,12 @@ async function saveOffline() {
     if (!pack) { el.textContent = t('offline_no_pack'); return; }
     const cache = await caches.open('senda-packs');
     await cache.add(pack.url);
-    await Promise.all(['/api/v1/shelters', '/api/v1/emergency'].map((u) =>
-      caches.open('senda-data-v1').then((d) => d.add(u)).catch(() => {})));
+    // Shelters and emergency contacts too (what cannot be fetched now is left as it was).
+    const data = await caches.open('senda-data-v1');
+    await Promise.all(['/api/v1/shelters', '/api/v1/emergency'].map(async (u) => {
+      const res = await fetch(u).catch(() => null);
+      if (res && res.ok) await data.put(u, res);
+    }));
     state.offlinePack = { name: pack.name, url: pack.url, bounds: pack.bounds };
     localStorage.setItem('senda.pack', JSON.stringify(state.offlinePack));
     renderOfflineStatus();
@@ -409,11 +422,6 @@ async function saveOffline() {
 // ---------- start ----------
 
 function init() {
-  try { state.offlinePack = JSON.parse(localStorage.getItem('senda.pack') || 'null'); } catch { state.offlinePack = null; }
-  if (window.pmtiles) {
-    const protocol = new window.pmtiles.Protocol();
-    maplibregl.addProtocol('pmtiles', protocol.tile);
-  }
   $('lang').addEventListener('change', (e) => setLanguage(e.target.value));
   $('date').addEventListener('change', (e) => {
     state.at = e.target.value;

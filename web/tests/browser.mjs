@@ -5,7 +5,9 @@
 //   1. the page loads with no console error and fetches nothing from another host;
 //   2. the risk layer draws (pixels of screenshots with the layer on and off differ);
 //   3. two clicks draw the safest and the fastest route with their figures;
-//   4. the language switch changes the labels (es -> en -> ht -> fr).
+//   4. the language switch changes the labels (es -> en -> ht -> fr);
+//   5. offline: a saved region's tile pack is drawn after the page is reloaded without network
+//      (console errors are not counted from there: tiles never seen cannot load offline).
 // Screenshots go to ARTIFACT_DIR. Exit status 0 when every check passes; 1 with the reasons.
 
 import { chromium } from 'playwright-core';
@@ -39,13 +41,16 @@ const context = await browser.newContext({ viewport: { width: 1000, height: 680 
 const page = await context.newPage();
 const errors = [];
 const foreign = [];
+let counting = true;
+const offlineLog = [];
+page.on('console', (m) => { if (!counting) offlineLog.push(`${m.type()}: ${m.text()} (${m.location()?.url || ''})`); });
 page.on('console', (m) => {
-  if (m.type() !== 'error') return;
+  if (m.type() !== 'error' || !counting) return;
   const at = m.location()?.url || '';
   if (allowed404.some((u) => at.startsWith(u)) && m.text().includes('404')) return;
   errors.push(`${m.text()} (${at})`);
 });
-page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+page.on('pageerror', (e) => { if (counting) errors.push(`page error: ${e.message}`); });
 context.on('request', (r) => {
   const u = r.url();
   if (!u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin) foreign.push(u);
@@ -146,6 +151,31 @@ try {
   await page.screenshot({ path: join(outDir, 'page-fr.png') });
   const header = await page.$$eval('#compare th', (ths) => ths.map((t) => t.textContent));
   check(header.includes('Le plus sûr'), `the route table follows the language (${header.join(' | ')})`);
+
+  // 5. Offline: save the region (the test pack near Tapachula), reload without network.
+  await page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await page.evaluate(() => window.sendaMap.jumpTo({ center: [-92.24, 14.93], zoom: 12 }));
+  await idle();
+  await page.click('#save-offline');
+  await page.waitForFunction(() => document.getElementById('offline-status').textContent.includes('test-tapachula'), null, { timeout: 20000 });
+  check(true, `saved: ${await page.textContent('#offline-status')}`);
+  counting = false;
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => window.sendaMap && window.sendaMap.loaded(), null, { timeout: 30000 });
+  await page.waitForFunction(() => window.sendaMap.querySourceFeatures('roads', { sourceLayer: 'roads' }).length > 0, null, { timeout: 20000 })
+    .catch(() => {});
+  const offline = await page.evaluate(() => ({
+    title: document.querySelector('h1').textContent,
+    url: window.sendaMap.getStyle().sources.roads.url || '',
+    roads: window.sendaMap.querySourceFeatures('roads', { sourceLayer: 'roads' }).length,
+    status: document.getElementById('offline-status').textContent,
+  }));
+  await mapShot('offline');
+  check(offline.title.includes('carte des risques'), `offline: the page reloads from the service worker (${offline.title})`);
+  check(offline.url.startsWith('pmtiles://') && offline.roads > 0, `offline: ${offline.roads} road features drawn from the saved pack (${offline.url})`);
+  if (offline.roads === 0) console.log(`console while offline:\n  ${offlineLog.join('\n  ')}`);
+  await context.setOffline(false);
 } catch (e) {
   failures.push(`error: ${e.message}`);
   await page.screenshot({ path: join(outDir, 'failure.png') }).catch(() => {});

@@ -2,7 +2,8 @@
 //! default data) and runs `web/tests/browser.mjs`, which drives headless Chromium through
 //! playwright-core (page loads without console errors and without any outside host, the risk
 //! layer draws, two clicks draw two routes with their figures, the language switch changes the
-//! labels). Screenshots: `target/browser-artifacts/`.
+//! labels; a region saved for offline use draws from its tile pack after an offline reload).
+//! Screenshots: `target/browser-artifacts/`.
 //!
 //! Needs Chromium (`/usr/bin/chromium` or `CHROMIUM`), Node and `npm ci` in `web/`; `.ci/run`
 //! installs them. When one is missing the test fails and says what to install.
@@ -25,6 +26,28 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// An offline pack for the page to save: the roads of a small synthetic network near
+/// Tapachula (its own, so the offline map visibly draws from the pack, not the server).
+fn write_pack(path: &Path) {
+    use senda_core::engine::{Engine, EngineConfig, EngineData};
+    let data = EngineData {
+        roads: senda_testkit::gen::road_like_graph(400, 11),
+        ..EngineData::default()
+    };
+    let engine = Engine::build(data, chrono::Utc::now(), EngineConfig::default()).unwrap();
+    let source = senda_tiles::TileSource::new(&engine, senda_tiles::TileConfig::default()).unwrap();
+    let bbox = senda_tiles::Bbox::new(-92.3, 14.88, -92.18, 14.98).unwrap();
+    senda_tiles::export_pmtiles(
+        &source,
+        &[senda_tiles::Layer::Roads],
+        &bbox,
+        8..=13,
+        path,
+        |_| {},
+    )
+    .unwrap();
 }
 
 fn require(ok: bool, what: &str) {
@@ -54,8 +77,13 @@ fn the_map_page_works_in_chromium() {
     );
 
     let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join("tiles");
+    std::fs::create_dir_all(&packs).unwrap();
+    write_pack(&packs.join("test-tapachula.pmtiles"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_senda"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .args(["serve", "--addr", "127.0.0.1:0", "--packs"])
+        .arg(&packs)
+        .arg("--db")
         .arg(dir.path().join("senda.db"))
         .env_remove("SENDA_DB")
         .env("RUST_LOG", "warn")
