@@ -49,6 +49,11 @@ async function setLanguage(lang) {
   renderResults();
   renderAttribution();
   renderOfflineStatus();
+  // MapLibre's own controls.
+  for (const [cls, key] of [['.maplibregl-ctrl-zoom-in', 'zoom_in'], ['.maplibregl-ctrl-zoom-out', 'zoom_out']]) {
+    const button = document.querySelector(cls);
+    if (button) { button.title = t(key); button.setAttribute('aria-label', t(key)); }
+  }
 }
 
 // ---------- formatting ----------
@@ -260,6 +265,15 @@ function onMapClick(e) {
 
 // ---------- popups ----------
 
+function popup() {
+  const p = new maplibregl.Popup({ maxWidth: '300px' });
+  p.on('open', () => {
+    const close = p.getElement()?.querySelector('.maplibregl-popup-close-button');
+    if (close) { close.title = t('close'); close.setAttribute('aria-label', t('close')); }
+  });
+  return p;
+}
+
 function shelterPopup(f, lngLat) {
   const p = f.properties;
   const list = (v) => (Array.isArray(v) ? v : typeof v === 'string' && v.startsWith('[') ? JSON.parse(v) : v ? String(v).split(',') : []);
@@ -275,7 +289,7 @@ function shelterPopup(f, lngLat) {
     ${row('popup_services', services)}${row('popup_serves', serves)}${row('popup_contact', contact)}
     ${row('popup_hours', p.hours)}${row('popup_languages', langs)}${row('popup_address', p.address)}</dl>
     <p>${verified}</p>${p.location_suspect ? `<p class="warn">${esc(t('popup_location_suspect'))}</p>` : ''}`;
-  new maplibregl.Popup({ maxWidth: '300px' }).setLngLat(lngLat).setHTML(html).addTo(map);
+  popup().setLngLat(lngLat).setHTML(html).addTo(map);
 }
 
 function infoPopup(e) {
@@ -295,7 +309,7 @@ function infoPopup(e) {
     return `<h4>${esc(p.event)}</h4><div>${esc(p.headline || '')}</div>
       ${p.expires ? `<div class="small">${esc(t('alert_until'))} ${esc(p.expires.slice(0, 16).replace('T', ' '))}</div>` : ''}`;
   });
-  new maplibregl.Popup({ maxWidth: '300px' }).setLngLat(e.lngLat).setHTML(parts.join('<hr>')).addTo(map);
+  popup().setLngLat(e.lngLat).setHTML(parts.join('<hr>')).addTo(map);
 }
 
 // ---------- panel ----------
