@@ -50,11 +50,22 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+/// Tiles kept from browsing (the oldest go first); a saved pack holds a whole region anyway.
+const MAX_TILES = 3000;
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  for (const k of keys.slice(0, Math.max(0, keys.length - MAX_TILES))) await cache.delete(k);
+}
+
 async function networkFirst(request, cacheName, ignoreSearch = false) {
   const cache = await caches.open(cacheName);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(request, res.clone());
+    if (res.ok) {
+      await cache.put(request, res.clone());
+      if (cacheName === TILES) trim(cache);
+    }
     return res;
   } catch (e) {
     const hit = await cache.match(request, { ignoreSearch });
@@ -68,7 +79,10 @@ async function cacheFirst(request, cacheName) {
   const hit = await cache.match(request, { ignoreSearch: true });
   if (hit) return hit;
   const res = await fetch(request);
-  if (res.ok) await cache.put(request, res.clone());
+  if (res.ok) {
+    await cache.put(request, res.clone());
+    if (cacheName === TILES) trim(cache);
+  }
   return res;
 }
 

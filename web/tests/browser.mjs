@@ -4,7 +4,8 @@
 // a running senda server and checks what a person would see:
 //   1. the page loads with no console error and fetches nothing from another host;
 //   2. the risk layer draws (pixels of screenshots with the layer on and off differ);
-//   3. two clicks draw the safest and the fastest route with their figures;
+//   3. two clicks draw the safest and the fastest route with their figures; a click in
+//      "nearest" mode lists shelters;
 //   4. the language switch changes the labels (es -> en -> ht -> fr);
 //   5. offline: a saved region's tile pack is drawn after the page is reloaded without network
 //      (console errors are not counted from there: tiles never seen cannot load offline).
@@ -134,6 +135,22 @@ try {
   const purple = (await measure(before, after, { rgb: [138, 63, 252] })).colour;
   check(green > 200, `the safest route is drawn (${green} new green pixels)`);
   check(green + purple > 300, `the routes are drawn (${green + purple} new route pixels)`);
+
+  // Nearest shelters from a clicked point.
+  await page.check('input[name=mode][value=nearest]');
+  const p0 = await page.evaluate(() => window.sendaMap.project([-92.3, 15.0]));
+  const mapBox = await page.locator('#map').boundingBox();
+  await page.mouse.click(mapBox.x + p0.x, mapBox.y + p0.y);
+  await page.waitForSelector('#nearest-list li, #results .warn', { timeout: 30000 });
+  const nearest = await page.$$eval('#nearest-list li', (lis) => lis.map((li) => li.textContent));
+  check(nearest.length >= 1 && nearest.every((t) => / km /.test(t)), `nearest shelters listed with distances (${nearest.length})`);
+  await page.check('input[name=mode][value=route]');
+  for (const c of [[-92.2, 15.05], [-96.6, 17.15]]) {
+    const p = await page.evaluate((c) => window.sendaMap.project(c), c);
+    await page.mouse.click(mapBox.x + p.x, mapBox.y + p.y);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForSelector('#compare', { timeout: 30000 });
 
   // 4. Languages: every visible label is replaced.
   const labels = () => page.$$eval('[data-i18n]', (els) => els.map((e) => e.textContent));
