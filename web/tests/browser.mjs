@@ -1,4 +1,4 @@
-// Browser test of the map page, driven by crates/server/tests/browser.rs:
+// Browser test of the map page, driven by crates/cli/tests/browser.rs:
 //   node web/tests/browser.mjs BASE_URL ARTIFACT_DIR
 // Drives the system Chromium (CHROMIUM, default /usr/bin/chromium) with playwright-core against
 // a running senda server and checks what a person would see:
