@@ -246,6 +246,7 @@ pub(crate) fn mvt_response(bytes: &[u8], headers: &HeaderMap, cache: &'static st
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
+    h.insert(header::VARY, HeaderValue::from_static("Authorization"));
     res
 }
 
