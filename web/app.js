@@ -338,7 +338,7 @@ function renderResults() {
       <tr><td>${esc(t('row_distance'))}</td><td data-v="safe-distance">${km(s.distance_m)} km</td><td data-v="fast-distance">${km(f.distance_m)} km</td></tr>
       <tr><td>${esc(t('row_time'))}</td><td>${duration(s.duration_s)}</td><td>${duration(f.duration_s)}</td></tr>
       <tr><td>${esc(t('row_risk'))}</td><td>${risk(s.risk_exposure)}</td><td>${risk(f.risk_exposure)}</td></tr>
-      </tbody></table><p class="small">${esc(t('risk_help'))}</p>
+      </tbody></table><p class="small">${esc(t('risk_help'))}</p>${causes(s.explanation)}
       ${alts.length ? `<h3>${esc(t('alternatives'))}</h3><ol class="list" id="alts">${alts.map((a, i) => `<li data-i="${i}">
         ${km(a.properties.distance_m)} km · ${duration(a.properties.duration_s)} · ${esc(t('row_risk').toLowerCase())} ${risk(a.properties.risk_exposure)}</li>`).join('')}</ol>` : ''}`;
     for (const li of el.querySelectorAll('#alts li')) li.addEventListener('click', () => highlight(Number(li.dataset.i)));
@@ -371,6 +371,14 @@ function renderResults() {
           ${q.no_shelter_in_reach ? `<br>${esc(t('plan_flagged'))}` : ''}</li>`;
       }).join('')}</ol>`;
   }
+}
+
+/// The incident categories behind a route's risk (aggregated by the server, never single
+/// reports), with their shares.
+function causes(x) {
+  const cats = (x?.categories || []).filter((c) => c.share >= 0.05).slice(0, 4);
+  if (!cats.length) return '';
+  return `<p class="small">${esc(t('risk_causes'))}: ${cats.map((c) => `${esc(t(`cat_${c.category}`))} ${Math.round(c.share * 100)} %`).join(', ')}</p>`;
 }
 
 function highlight(i) {
