@@ -5,7 +5,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use senda_server::{AppState, Role, ServerConfig};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -22,6 +24,10 @@ pub struct ServeArgs {
     /// Largest request body (ingest uploads), in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_body_bytes: usize,
+    /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
+    /// the database; see `senda tiles export`).
+    #[arg(long)]
+    packs: Option<PathBuf>,
     #[command(flatten)]
     db: DbArg,
 }
@@ -37,7 +43,18 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     if !(args.rate_burst >= 1.0 && args.rate_burst.is_finite()) {
         anyhow::bail!("--rate-burst {}: expected at least 1", args.rate_burst);
     }
+    let basemap = senda_tiles::Basemap::build(&crate::default_data::basemap_sources())
+        .context("building the basemap")?;
+    let packs = args.packs.unwrap_or_else(|| {
+        args.db
+            .db
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("tiles")
+    });
     let config = ServerConfig {
+        basemap: Some(Arc::new(basemap)),
+        packs_dir: Some(packs),
         rate_per_s: args.rate_limit,
         rate_burst: args.rate_burst,
         max_body_bytes: args.max_body_bytes,

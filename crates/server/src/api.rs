@@ -310,6 +310,7 @@ fn shelter_feature(s: &Shelter) -> Value {
             "state": s.state,
             "country": s.country,
             "hours": s.hours,
+            "languages": s.languages,
             "verified": geojson::verified(s),
             "restricted": s.visibility == Visibility::Restricted,
         },

@@ -3,7 +3,8 @@
 //!
 //! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/lite` (the
 //! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus),
-//! `/openapi.json`. See [`openapi::document`].
+//! `/openapi.json`. See [`openapi::document`]. The map page and what it loads (`/`, `/fonts`,
+//! `/packs`, `/tiles/basemap`, ...): [`web`].
 
 mod api;
 pub mod auth;
@@ -17,6 +18,7 @@ mod metrics;
 pub mod openapi;
 mod state;
 mod tiles;
+pub mod web;
 
 pub use auth::{create_token, Role};
 pub use error::ApiError;
@@ -58,6 +60,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/tiles", get(tiles::catalog))
         .route("/tiles/{layer}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
+        .merge(web::routes(&state))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         // Inside `observe`, so a body refused by its declared length still gets a JSON 413.

@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub retime_every: std::time::Duration,
     pub tiles: TileConfig,
     pub engine: EngineConfig,
+    /// The basemap the map page draws under the data (`/tiles/basemap/...`); `None`: none.
+    pub basemap: Option<Arc<senda_tiles::Basemap>>,
+    /// The directory of offline tile packs served at `/packs/{name}.pmtiles`; `None`: none.
+    pub packs_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +50,8 @@ impl Default for ServerConfig {
             retime_every: std::time::Duration::from_secs(300),
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
+            basemap: None,
+            packs_dir: None,
         }
     }
 }
@@ -104,6 +110,8 @@ pub struct AppState {
     pub rate: Mutex<HashMap<String, (f64, Instant)>>,
     pub metrics: Metrics,
     pub config: ServerConfig,
+    /// Tile sources re-timed for `?at=` (see `web::source_at`).
+    pub(crate) dated_tiles: Mutex<crate::web::DatedSources>,
     /// Serialises rebuilds, so snapshots are swapped in generation order.
     rebuild: Mutex<()>,
 }
@@ -124,6 +132,7 @@ impl AppState {
             rate: Mutex::new(HashMap::new()),
             metrics: Metrics::default(),
             config,
+            dated_tiles: Mutex::new(Vec::new()),
             rebuild: Mutex::new(()),
         }))
     }

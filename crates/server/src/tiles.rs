@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -32,6 +32,7 @@ pub async fn tile(
     State(state): State<Arc<AppState>>,
     Caller(role): Caller,
     Path((layer_name, z, x, y_mvt)): Path<(String, String, String, String)>,
+    Query(params): crate::api::Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer(&layer_name)?;
@@ -50,6 +51,19 @@ pub async fn tile(
     } else {
         Access::Public
     };
+    // `?at=`: the layers as of another time, from a re-timed source (not in the LRU).
+    if let Some(at) = params.get("at").filter(|v| !v.trim().is_empty()) {
+        let source = crate::web::source_at(&state, at).await?;
+        let bytes =
+            crate::api::blocking(move || source.render(layer, id, access).map_err(tile_error))
+                .await?;
+        let cache = if access == Access::Analyst {
+            "private, max-age=60"
+        } else {
+            "public, max-age=60"
+        };
+        return Ok(crate::web::mvt_response(&bytes, &headers, cache));
+    }
     let snap = state.snapshot();
     let key = (
         snap.generation,

@@ -48,6 +48,10 @@ pub enum TileError {
     /// An export request that cannot be carried out (no layer, zooms outside every layer, …).
     #[error("invalid export: {reason}")]
     InvalidExport { reason: String },
+    /// A basemap file that is not a GeoJSON FeatureCollection, or a feature in it with bad
+    /// geometry.
+    #[error("basemap {file}: {reason}")]
+    InvalidBasemap { file: &'static str, reason: String },
     #[error("writing {path}: {source}")]
     Io {
         path: PathBuf,

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod basemap;
 mod clip;
 mod error;
 mod export;
@@ -10,6 +11,7 @@ mod source;
 mod tile;
 mod tilejson;
 
+pub use basemap::{Basemap, BasemapSources, BASEMAP_ATTRIBUTION, BASEMAP_LAYERS};
 pub use error::TileError;
 pub use export::{export_pmtiles, ExportProgress, ExportSummary};
 pub use hex::RiskCell;

@@ -118,20 +118,20 @@ impl TileConfig {
 
 /// A point feature: world position and properties.
 #[derive(Debug)]
-struct PointFeature {
-    world: [f64; 2],
-    props: Props,
+pub(crate) struct PointFeature {
+    pub(crate) world: [f64; 2],
+    pub(crate) props: Props,
 }
 
 /// Points with an R-tree over their world positions.
 #[derive(Debug)]
-struct PointIndex {
+pub(crate) struct PointIndex {
     features: Vec<PointFeature>,
     tree: RTree<GeomWithData<[f64; 2], u32>>,
 }
 
 impl PointIndex {
-    fn build(features: Vec<PointFeature>) -> Self {
+    pub(crate) fn build(features: Vec<PointFeature>) -> Self {
         let entries = features
             .iter()
             .enumerate()
@@ -144,7 +144,7 @@ impl PointIndex {
     }
 
     /// Features in the rectangle, in insertion order.
-    fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = &PointFeature> {
+    pub(crate) fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = &PointFeature> {
         let mut hits: Vec<u32> = self
             .tree
             .locate_in_envelope(AABB::from_corners([rect[0], rect[1]], [rect[2], rect[3]]))
@@ -161,23 +161,23 @@ impl PointIndex {
 
 /// A feature with line or polygon geometry: its parts in world coordinates.
 #[derive(Debug)]
-struct ShapeFeature {
-    id: Option<u64>,
-    parts: Vec<Vec<[f64; 2]>>,
-    props: Props,
+pub(crate) struct ShapeFeature {
+    pub(crate) id: Option<u64>,
+    pub(crate) parts: Vec<Vec<[f64; 2]>>,
+    pub(crate) props: Props,
     /// What the public sees instead of `props` (`None`: the same).
-    public_props: Option<Props>,
+    pub(crate) public_props: Option<Props>,
 }
 
 /// Shapes with an R-tree over their world bounding boxes.
 #[derive(Debug)]
-struct ShapeIndex {
+pub(crate) struct ShapeIndex {
     features: Vec<ShapeFeature>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
 }
 
 impl ShapeIndex {
-    fn build(features: Vec<ShapeFeature>) -> Self {
+    pub(crate) fn build(features: Vec<ShapeFeature>) -> Self {
         let entries = features
             .iter()
             .enumerate()
@@ -199,7 +199,7 @@ impl ShapeIndex {
         }
     }
 
-    fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = &ShapeFeature> {
+    pub(crate) fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = &ShapeFeature> {
         let mut hits: Vec<u32> = self
             .tree
             .locate_in_envelope_intersecting(AABB::from_corners(
@@ -634,16 +634,16 @@ impl TileSource {
 }
 
 /// Per-tile projection and query state.
-struct Ctx {
-    tile: TileId,
+pub(crate) struct Ctx {
+    pub(crate) tile: TileId,
     transform: TileTransform,
     /// The buffered tile in world coordinates.
-    rect: [f64; 4],
-    clip: ClipRect,
+    pub(crate) rect: [f64; 4],
+    pub(crate) clip: ClipRect,
 }
 
 impl Ctx {
-    fn new(tile: TileId) -> Self {
+    pub(crate) fn new(tile: TileId) -> Self {
         Self {
             tile,
             transform: TileTransform::new(tile),
@@ -653,7 +653,7 @@ impl Ctx {
     }
 
     #[inline]
-    fn pixel(&self, world: [f64; 2]) -> Coord<f64> {
+    pub(crate) fn pixel(&self, world: [f64; 2]) -> Coord<f64> {
         let [x, y] = self.transform.apply(world);
         Coord { x, y }
     }
@@ -669,7 +669,7 @@ impl Ctx {
     }
 }
 
-fn draw_points(index: &PointIndex, ctx: &Ctx, out: &mut LayerBuilder) {
+pub(crate) fn draw_points(index: &PointIndex, ctx: &Ctx, out: &mut LayerBuilder) {
     for f in index.query(ctx.rect) {
         let p = ctx.pixel(f.world);
         if !ctx.clip.contains(p) {
@@ -684,7 +684,7 @@ fn draw_points(index: &PointIndex, ctx: &Ctx, out: &mut LayerBuilder) {
     }
 }
 
-fn draw_polygons(index: &ShapeIndex, ctx: &Ctx, out: &mut LayerBuilder) {
+pub(crate) fn draw_polygons(index: &ShapeIndex, ctx: &Ctx, out: &mut LayerBuilder) {
     for f in index.query(ctx.rect) {
         let rings: Vec<Vec<[i32; 2]>> = f
             .parts
@@ -715,7 +715,7 @@ pub(crate) fn round_sig(v: f64) -> f64 {
     (v * f).round() / f
 }
 
-fn world(p: LonLat) -> [f64; 2] {
+pub(crate) fn world(p: LonLat) -> [f64; 2] {
     lonlat_to_world(p.lon(), p.lat())
 }
 
