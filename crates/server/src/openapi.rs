@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document, generated from one typed table of the routes [`crate::app`]
 //! serves (utoipa is not used: its derive needs a typed struct per query, while the handlers
-//! parse parameters by hand to name the bad one in every error).
+//! parse parameters by hand to name the bad one in every error). A test
+//! (`openapi_documents_exactly_the_routes_served`) checks the table against the router: every
+//! registered path is documented and every documented operation reaches its handler.
 
 use serde_json::{json, Map, Value};
 
@@ -34,6 +36,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/tiles/{layer}.json", summary: "TileJSON 3.0 of a layer", params: &[], role: None },
     Operation { method: "get", path: "/tiles/{layer}/{z}/{x}/{y}.mvt", summary: "A vector tile (MVT 2.1); 204 when empty", params: &[("at", false, "the layer as of this time: RFC 3339 or YYYY-MM-DD (default: the current snapshot)")], role: None },
     Operation { method: "get", path: "/tiles/basemap/{z}/{x}/{y}.mvt", summary: "A basemap tile: MVT layers countries, states, roads, rail, places, labels; 204 when empty", params: &[], role: None },
+    Operation { method: "get", path: "/fonts/{stack}/{range}.pbf", summary: "Map glyphs (SDF protobuf) of a font stack for a range of 256 code points, e.g. /fonts/DejaVu Sans Book/0-255.pbf", params: &[], role: None },
     Operation { method: "get", path: "/api/v1/packs", summary: "Offline tile packs (PMTiles) with their bounds and zooms", params: &[], role: None },
     Operation { method: "get", path: "/packs/{name}.pmtiles", summary: "An offline tile pack (PMTiles v3); HTTP Range requests answered with 206", params: &[], role: None },
     Operation { method: "get", path: "/lite", summary: "The lite page (plain HTML, no JavaScript needed): nearest shelters, a route in words, emergency numbers and tips", params: &[("at", false, "a town name or LON,LAT"), ("to", false, "a town name or LON,LAT (route summary)"), ("lang", false, "es | ht | en | fr"), ("country", false, "ISO 3166-1 alpha-2 (emergency numbers without a search)")], role: None },

@@ -496,3 +496,79 @@ async fn no_public_answer_holds_a_raw_incident_location() {
     positions(&v, &mut found);
     assert!(found.iter().any(|&p| metres(p, REPORT) < 0.01));
 }
+
+/// The `.route("…")` paths registered in a source file; those inside the `/api/v1` router of
+/// `lib.rs` get that prefix.
+fn registered_paths(source: &str, api_block: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_api = false;
+    for line in source.lines() {
+        let line = line.trim();
+        if api_block && line.starts_with("let api = Router::new()") {
+            in_api = true;
+        }
+        if let Some(rest) = line.strip_prefix(".route(\"") {
+            let path = &rest[..rest.find('"').unwrap()];
+            out.push(if in_api {
+                format!("/api/v1{path}")
+            } else {
+                path.to_owned()
+            });
+        }
+        if in_api && line.ends_with(';') {
+            in_api = false;
+        }
+    }
+    out
+}
+
+/// The OpenAPI document and the router agree: every path the router registers is documented
+/// (a `.json`/`.mvt`/`.pmtiles` suffix is matched inside the handler), and every documented
+/// operation is answered by its handler, not by the router's fallback.
+#[tokio::test]
+async fn openapi_documents_exactly_the_routes_served() {
+    let f = fixture();
+    let doc = senda_server::openapi::document();
+    let paths = doc["paths"].as_object().unwrap();
+    let strip = |p: &str| {
+        ["}.json", "}.mvt", "}.pmtiles", "}.pbf"]
+            .iter()
+            .fold(p.to_owned(), |p, s| p.replace(s, "}"))
+    };
+    let documented: Vec<String> = paths.keys().map(|p| strip(p)).collect();
+    let mut registered = registered_paths(include_str!("../src/lib.rs"), true);
+    registered.extend(registered_paths(include_str!("../src/web.rs"), false));
+    assert!(registered.len() >= 15, "{registered:?}");
+    for path in &registered {
+        assert!(
+            documented.contains(path),
+            "{path} is served but not in /openapi.json"
+        );
+    }
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            let uri = path
+                .replace("{layer}", "roads")
+                .replace("{z}", "8")
+                .replace("{x}", "62")
+                .replace("{y}", "117")
+                .replace("{kind}", "incidents")
+                .replace("{id}", "test:open")
+                .replace("{name}", "none")
+                .replace("{stack}", "DejaVu%20Sans%20Book")
+                .replace("{range}.pbf", "0-255.pbf");
+            let req = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .body(Body::empty())
+                .unwrap();
+            let (s, _, b) = send(&f, req).await;
+            let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
+            assert!(
+                !(s == StatusCode::NOT_FOUND && v["message"] == "no such endpoint")
+                    && s != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri} is documented but not served: {s} {v}"
+            );
+        }
+    }
+}
