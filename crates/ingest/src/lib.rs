@@ -23,6 +23,7 @@ mod error;
 pub mod incidents;
 mod input;
 pub mod osm;
+pub mod places;
 mod report;
 pub mod roads;
 pub mod shelters;

@@ -51,9 +51,14 @@
 //! - **Country check.** When the record's `country` resolves ([`Countries::resolve`]) and the
 //!   point lies outside it (beyond the 2 km tolerance of [`crate::countries`]), the record is
 //!   loaded with `location_suspect = true` and flagged, saying where the point falls. Country
-//!   names that do not resolve are listed in a note and not checked. Only the country can be
-//!   checked: a point in the wrong *state* (TheWetZone's Arriaga shelter, stated in Chiapas but
-//!   placed near Pinotepa Nacional, Oaxaca) is still inside Mexico and is not flagged.
+//!   names that do not resolve are listed in a note and not checked.
+//! - **Town check.** When a comma-separated part of the `address` is the name of a corridor
+//!   town ([`crate::places::Places`], the bundled Natural Earth populated places) and the point
+//!   lies more than 50 km from every town of that name, the record is also loaded with
+//!   `location_suspect = true` and flagged with the town and the distance (TheWetZone's two
+//!   "Tapachula" shelters lie 260–280 km away, in Oaxaca). A point in the wrong *state* whose
+//!   address names no town (TheWetZone's Arriaga shelter, stated in Chiapas but placed near
+//!   Pinotepa Nacional, Oaxaca) is not flagged: there are no Mexican state polygons to check.
 //! - **Encoding.** Text that is not UTF-8 is read as Windows-1252 and the report says so.
 //!
 //! # TheWetZone (`thewetzone`)
@@ -362,6 +367,17 @@ impl PointRecords for ShelterRecords<'_> {
                 "country"
             };
             flags.push(Problem::new(field, reason));
+        }
+        if let Some((town, km)) = shelter
+            .address
+            .as_deref()
+            .and_then(|a| crate::places::Places::corridor().disagrees(a, p))
+        {
+            shelter.location_suspect = true;
+            flags.push(Problem::new(
+                "address",
+                format!("the address names {town}, but the location {p} is {km:.0} km from it"),
+            ));
         }
         Verdict::Accept(shelter, flags)
     }

@@ -504,6 +504,9 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
             _ => line.push_str(t(lang, "shelter_no_walk")),
         }
         let _ = write!(h, "<br>{}", esc(&line));
+        if s.location_suspect {
+            let _ = write!(h, "<br><b>{}</b>", esc(t(lang, "location_suspect")));
+        }
         if !s.services.is_empty() {
             let names: Vec<&str> = s
                 .services

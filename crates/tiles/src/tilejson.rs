@@ -43,7 +43,7 @@ pub fn layer_fields(layer: Layer) -> &'static [(&'static str, &'static str)] {
             ("capacity", "Number: beds"),
             ("languages", "String: comma-separated"),
             ("verified", "String: date last verified (YYYY-MM-DD) or \"unverified\""),
-            ("location_suspect", "Boolean: the position disagrees with the stated country"),
+            ("location_suspect", "Boolean: the position disagrees with the stated country or with the town its address names"),
             ("source", "String: dataset the record comes from"),
             ("restricted", "Boolean: restricted shelter (analyst tiles only)"),
         ],
