@@ -62,6 +62,7 @@ def graph_figures(d):
             "cost_disagreements": len(bad),
             "disagreeing_pairs": bad[:20],
             "note": r["note"],
+            "ms": [round(x, 4) for x in r["ms"]],
         })
     return {"meta": meta, "peers": rows}
 

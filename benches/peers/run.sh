@@ -22,6 +22,8 @@ PEERS=$REPO/benches/peers
 MARTIN_VERSION=1.14.0
 MARTIN=$CACHE/martin/bin/martin
 mkdir -p "$CACHE" "$DATA"
+# Results of earlier runs would end up in this run's report.
+rm -rf "$DATA"/*/results
 log() { printf '\n== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # --- Martin: start its (long) build first, in the background, at the lowest priority.
@@ -31,7 +33,7 @@ if [ "${PEERS_TILES:-1}" = 1 ] && [ ! -x "$MARTIN" ]; then
   # Default features clone a repository from the internet in a build script: left out.
   nice -n 19 cargo install martin --version "$MARTIN_VERSION" --locked --no-default-features \
     --features postgres,mbtiles,pmtiles --root "$CACHE/martin" \
-    --target-dir "$CACHE/martin-build" >"$CACHE/martin-build.log" 2>&1 &
+    --target-dir "$CACHE/martin-build" >>"$CACHE/martin-build.log" 2>&1 &
   MARTIN_BUILD=$!
 fi
 
