@@ -172,7 +172,9 @@ for enc in identity gzip; do
   log "tiles: senda, $enc"; bench senda "http://$SENDA_ADDR" /tiles/roads/ .mvt "$enc"
   log "tiles: martin, $enc"; bench martin "http://127.0.0.1:$MPORT" /roads/ "" "$enc"
 done
-kill "$SENDA_PID" "$MARTIN_PID"; SENDA_PID=; MARTIN_PID=
+kill "$SENDA_PID" "$MARTIN_PID"
+wait "$SENDA_PID" "$MARTIN_PID" 2>/dev/null || true  # Martin drains its connections first
+SENDA_PID=; MARTIN_PID=
 fi
 
 # --- The report.
