@@ -10,7 +10,7 @@ use senda_core::engine::{Engine, EngineConfig, EngineData};
 use senda_core::{Incident, WeatherAlert};
 use senda_store::{Query, Store};
 use senda_tiles::{TileConfig, TileSource};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -68,34 +68,42 @@ pub struct Snapshot {
 /// Key of a rendered tile: (generation, layer, z, x, y, analyst?).
 pub type TileKey = (u64, &'static str, u8, u32, u32, bool);
 
-/// A small LRU cache of rendered tiles (FIFO with refresh on hit is enough at this size).
-#[derive(Default)]
-pub struct TileCache {
-    map: HashMap<TileKey, Arc<Vec<u8>>>,
-    order: VecDeque<TileKey>,
+/// A rendered tile as served: the MVT bytes, the same gzip-compressed (made once, so cached
+/// tiles cost no compression per request) and the ETag.
+pub struct EncodedTile {
+    pub raw: axum::body::Bytes,
+    pub gzip: axum::body::Bytes,
+    pub etag: String,
 }
 
-impl TileCache {
-    pub fn get(&mut self, key: &TileKey) -> Option<Arc<Vec<u8>>> {
-        let hit = self.map.get(key).cloned();
-        if hit.is_some() {
-            if let Some(pos) = self.order.iter().position(|k| k == key) {
-                self.order.remove(pos);
-            }
-            self.order.push_back(*key);
+impl EncodedTile {
+    pub fn new(raw: Vec<u8>) -> Self {
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
+        let gzip = senda_tiles::gzip(&raw).into();
+        Self {
+            raw: raw.into(),
+            gzip,
+            etag,
         }
-        hit
+    }
+}
+
+/// The least recently used tiles are dropped past the capacity (`lru`: O(1) get and put).
+pub struct TileCache(lru::LruCache<TileKey, Arc<EncodedTile>>);
+
+impl TileCache {
+    pub fn new(capacity: usize) -> Self {
+        Self(lru::LruCache::new(
+            std::num::NonZeroUsize::new(capacity.max(1)).expect("at least 1"),
+        ))
     }
 
-    pub fn put(&mut self, key: TileKey, bytes: Arc<Vec<u8>>, cap: usize) {
-        if self.map.insert(key, bytes).is_none() {
-            self.order.push_back(key);
-        }
-        while self.order.len() > cap {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
-        }
+    pub fn get(&mut self, key: &TileKey) -> Option<Arc<EncodedTile>> {
+        self.0.get(key).cloned()
+    }
+
+    pub fn put(&mut self, key: TileKey, tile: Arc<EncodedTile>) {
+        self.0.put(key, tile);
     }
 }
 
@@ -128,7 +136,7 @@ impl AppState {
             generation: AtomicU64::new(1),
             store: Mutex::new(store),
             tokens: Mutex::new(HashMap::new()),
-            tile_cache: Mutex::new(TileCache::default()),
+            tile_cache: Mutex::new(TileCache::new(config.tile_cache_entries)),
             rate: Mutex::new(HashMap::new()),
             metrics: Metrics::default(),
             config,

@@ -1,9 +1,10 @@
 //! Tile endpoints: MVT tiles (cached by snapshot generation), TileJSON and the catalog.
 
 use crate::auth::Caller;
+use crate::state::EncodedTile;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use senda_tiles::{Access, Layer, TileError, TileId};
@@ -54,15 +55,19 @@ pub async fn tile(
     // `?at=`: the layers as of another time, from a re-timed source (not in the LRU).
     if let Some(at) = params.get("at").filter(|v| !v.trim().is_empty()) {
         let source = crate::web::source_at(&state, at).await?;
-        let bytes =
-            crate::api::blocking(move || source.render(layer, id, access).map_err(tile_error))
-                .await?;
+        let tile = crate::api::blocking(move || {
+            source
+                .render(layer, id, access)
+                .map(EncodedTile::new)
+                .map_err(tile_error)
+        })
+        .await?;
         let cache = if access == Access::Analyst {
             "private, max-age=60"
         } else {
             "public, max-age=60"
         };
-        return Ok(crate::web::mvt_response(&bytes, &headers, cache));
+        return Ok(crate::web::mvt_response(&tile, &headers, cache));
     }
     let snap = state.snapshot();
     let key = (
@@ -78,21 +83,25 @@ pub async fn tile(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(&key);
-    let bytes = match cached {
-        Some(b) => b,
+    let tile = match cached {
+        Some(t) => t,
         None => {
             let snap2 = snap.clone();
-            let b = crate::api::blocking(move || {
-                snap2.tiles.render(layer, id, access).map_err(tile_error)
+            let t = crate::api::blocking(move || {
+                snap2
+                    .tiles
+                    .render(layer, id, access)
+                    .map(EncodedTile::new)
+                    .map_err(tile_error)
             })
             .await?;
-            let b = Arc::new(b);
+            let t = Arc::new(t);
             state
                 .tile_cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .put(key, b.clone(), state.config.tile_cache_entries);
-            b
+                .put(key, t.clone());
+            t
         }
     };
     let cache = if access == Access::Analyst {
@@ -100,36 +109,7 @@ pub async fn tile(
     } else {
         "public, max-age=60"
     };
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag)
-    {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag),
-                (header::CACHE_CONTROL, cache.to_owned()),
-            ],
-        )
-            .into_response());
-    }
-    if bytes.is_empty() {
-        return Ok((StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, cache)]).into_response());
-    }
-    let mut res = (StatusCode::OK, bytes.as_ref().clone()).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(header::VARY, HeaderValue::from_static("Authorization"));
-    Ok(res)
+    Ok(crate::web::mvt_response(&tile, &headers, cache))
 }
 
 pub async fn tilejson(

@@ -6,6 +6,7 @@
 //! offline tile packs (`/packs/{name}.pmtiles` with HTTP ranges, listed at `/api/v1/packs`).
 
 use crate::api::{blocking, parse_at};
+use crate::state::EncodedTile;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -187,19 +188,19 @@ async fn basemap_tile(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(&key);
-    let bytes = match cached {
-        Some(b) => b,
+    let tile = match cached {
+        Some(t) => t,
         None => {
-            let b = Arc::new(blocking(move || Ok(basemap.render(id))).await?);
+            let t = Arc::new(blocking(move || Ok(EncodedTile::new(basemap.render(id)))).await?);
             state
                 .tile_cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .put(key, b.clone(), state.config.tile_cache_entries);
-            b
+                .put(key, t.clone());
+            t
         }
     };
-    Ok(mvt_response(&bytes, &headers, "public, max-age=86400"))
+    Ok(mvt_response(&tile, &headers, "public, max-age=86400"))
 }
 
 /// Parses `z`, `x` and `y.mvt` of a tile URL.
@@ -216,37 +217,63 @@ pub(crate) fn tile_id(z: &str, x: &str, y_mvt: &str) -> Result<TileId, ApiError>
     TileId::new(z, x, y).map_err(|e| ApiError::bad_param("tile", e))
 }
 
-/// An MVT answer with an ETag (304 when it matches) and 204 when the tile is empty.
-pub(crate) fn mvt_response(bytes: &[u8], headers: &HeaderMap, cache: &'static str) -> Response {
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(bytes));
+/// An MVT answer with an ETag (304 when it matches) and 204 when the tile is empty; gzip
+/// clients get the tile's stored gzip bytes (the compression layer leaves encoded answers be).
+pub(crate) fn mvt_response(
+    tile: &EncodedTile,
+    headers: &HeaderMap,
+    cache: &'static str,
+) -> Response {
+    let cache_control = (header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag)
+        .is_some_and(|v| v == tile.etag)
     {
         return (
             StatusCode::NOT_MODIFIED,
-            [
-                (header::ETAG, etag),
-                (header::CACHE_CONTROL, cache.to_owned()),
-            ],
+            [(header::ETAG, tile.etag.clone())],
+            [cache_control],
         )
             .into_response();
     }
-    if bytes.is_empty() {
-        return (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, cache)]).into_response();
+    if tile.raw.is_empty() {
+        return (StatusCode::NO_CONTENT, [cache_control]).into_response();
     }
-    let mut res = (StatusCode::OK, bytes.to_vec()).into_response();
+    let gzip = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.split(';');
+            parts
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip"))
+                && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
+        });
+    let body = if gzip {
+        tile.gzip.clone()
+    } else {
+        tile.raw.clone()
+    };
+    let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    h.insert(cache_control.0, cache_control.1);
+    if let Ok(v) = HeaderValue::from_str(&tile.etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::VARY, HeaderValue::from_static("Authorization"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Authorization, Accept-Encoding"),
+    );
     res
 }
 

@@ -572,3 +572,43 @@ async fn openapi_documents_exactly_the_routes_served() {
         }
     }
 }
+
+/// Tiles are gzip-compressed once, when rendered: a gzip client gets the stored bytes (which
+/// decode to exactly the tile others get), with the same ETag either way.
+#[tokio::test]
+async fn tiles_are_served_gzipped_from_the_cache() {
+    use std::io::Read;
+    let f = fixture();
+    let id = senda_tiles::TileId::containing(-92.2613, 14.9088, 12).unwrap();
+    let uri = format!("/tiles/roads/12/{}/{}.mvt", id.x(), id.y());
+    let (s, plain_h, plain) = send(&f, Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(plain_h.get("content-encoding").is_none());
+    for _ in 0..2 {
+        let req = Request::get(&uri)
+            .header("accept-encoding", "br;q=0.5, gzip")
+            .body(Body::empty())
+            .unwrap();
+        let (s, h, gz) = send(&f, req).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h["content-encoding"], "gzip");
+        assert_eq!(h["etag"], plain_h["etag"]);
+        assert!(h["vary"].to_str().unwrap().contains("Accept-Encoding"));
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_end(&mut raw)
+            .unwrap();
+        assert_eq!(raw, plain);
+    }
+    // gzip;q=0 means "not gzip".
+    let req = Request::get(&uri)
+        .header("accept-encoding", "gzip;q=0")
+        .body(Body::empty())
+        .unwrap();
+    let (_, h, body) = send(&f, req).await;
+    assert_ne!(
+        h.get("content-encoding").map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+    assert_eq!(body, plain);
+}
