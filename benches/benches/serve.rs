@@ -67,7 +67,14 @@ fn bench_server() -> &'static Bench {
             .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         runtime.spawn(senda_server::serve(state, listener));
+        // As browsers do: answers may come gzip-compressed (they are not decoded here).
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static("gzip"),
+        );
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .pool_max_idle_per_host(IN_FLIGHT)
             .build()
             .unwrap();
@@ -232,8 +239,8 @@ fn tiles(c: &mut Criterion) {
             bn.iter_custom(|iters| load(b, fresh_tiles(b, layer, iters as usize), 1).0)
         });
     }
-    // A busy tile: Tapachula's roads at z10.
-    let hot = format!("{}/tiles/roads/10/249/469.mvt", b.base);
+    // A typical tile: Tapachula's roads at z12.
+    let hot = format!("{}/tiles/roads/12/998/1876.mvt", b.base);
     let (wall, mut lat) = load(b, vec![hot.clone(); 20_000], IN_FLIGHT);
     report(
         "serve/tile_cached (20,000 requests, 16 in flight)",
