@@ -1,0 +1,627 @@
+//! Customizable contraction hierarchies (CCH): exact shortest paths in about a millisecond on
+//! country-sized graphs, with weights that can change at any time.
+//!
+//! Three phases (Dibbelt, Strasser, Wagner: *Customizable Contraction Hierarchies*, 2016):
+//! 1. **Index** ([`CchIndex::build`], once per network, independent of the weights): a
+//!    nested-dissection contraction order from the node coordinates (inertial flow), then the
+//!    chordal supergraph of the road graph in that order (the upward arcs and shortcuts) and
+//!    its elimination tree.
+//! 2. **Customization** ([`CchIndex::customize`], per metric, every time weights change): the
+//!    weights are pushed through the lower triangles of the supergraph, in parallel.
+//! 3. **Query** ([`CchQuery::route`]): an elimination-tree search upwards from both ends,
+//!    then the shortcuts of the best path are unpacked into road edges.
+//!
+//! The order, the supergraph and the customization come from the `cch` crate (a pure Rust
+//! port of RoutingKit's CCH, tested bit for bit against it). The query is written here
+//! because the crate's queries answer node-to-node distances and node paths only, while a
+//! route between two snapped points starts and ends at up to two nodes each with a partial
+//! edge cost, must be returned as road edges (parallel edges between two nodes differ), must
+//! sum its costs without overflow, and benefits from pruning: a node whose distance already
+//! exceeds the best meeting cost relaxes nothing.
+//!
+//! # Exactness
+//! The customized weights are `u32` with `cch::INF_WEIGHT` (2³¹ − 1) as "no path"; input
+//! weights at or above it are clamped to it. Sums along a path are kept in `u64` here. Every
+//! customized shortcut weight is the exact shortest cost through lower nodes or, if that is
+//! `INF_WEIGHT` or more, `INF_WEIGHT`; so any cost the query finds below `INF_WEIGHT` is the
+//! exact optimum. When it finds none (unreachable, or every route costs 2³¹ or more) it says
+//! [`CchAnswer::Unknown`] and the caller falls back to Dijkstra.
+//!
+//! ```
+//! use senda_core::graph::{GraphConfig, Profile, RoadGraph};
+//! use senda_core::search::cch::{CchAnswer, CchIndex, CchQuery};
+//! use senda_core::search::{weights_time, Router};
+//! use senda_core::{LonLat, RoadClass, RoadSegment, SourceKey};
+//!
+//! let p = |lon, lat| LonLat::new(lon, lat).unwrap();
+//! let road = |id: &str, pts: Vec<LonLat>| {
+//!     RoadSegment::new(SourceKey::new("demo", id).unwrap(), RoadClass::Residential, pts).unwrap()
+//! };
+//! let roads = vec![
+//!     road("a", vec![p(-92.0, 14.0), p(-91.99, 14.0), p(-91.98, 14.0)]),
+//!     road("b", vec![p(-91.99, 13.99), p(-91.99, 14.0), p(-91.99, 14.01)]),
+//! ];
+//! let (graph, _) = RoadGraph::build(&roads, &GraphConfig::default());
+//! let index = CchIndex::build(&graph);
+//! let metric = index.customize(weights_time(&graph, Profile::Foot, false));
+//! let from = graph.snap(p(-91.999, 14.0), Profile::Foot, false, 50.0).unwrap();
+//! let to = graph.snap(p(-91.99, 14.009), Profile::Foot, false, 50.0).unwrap();
+//! let CchAnswer::Route(fast) = CchQuery::new().route(&graph, &index, &metric, &from, &to) else {
+//!     panic!("the two points are joined")
+//! };
+//! let slow = Router::new().route(&graph, metric.weights(), &from, &to).unwrap();
+//! assert_eq!(fast.cost, slow.cost);
+//! ```
+
+use super::{assemble, direct_route, PathResult, SeedPair, BLOCKED};
+use crate::graph::RoadGraph;
+use crate::{EdgeId, InvalidValue, Snap};
+use cch::INF_WEIGHT;
+
+/// "None" in the `cch` crate's arrays.
+const INVALID: u32 = u32::MAX;
+const INF: u64 = INF_WEIGHT as u64;
+
+/// The weight-independent part: contraction order, chordal supergraph, elimination tree.
+/// Built once per road network. See the [module docs](self).
+#[derive(Debug)]
+pub struct CchIndex {
+    cch: cch::Cch,
+    edges: usize,
+}
+
+/// A customized metric: the input weights (one per edge of the graph, [`BLOCKED`] for closed
+/// edges, as [`super::Router`] takes them) and the shortcut weights derived from them.
+#[derive(Debug, Clone)]
+pub struct CchMetric {
+    weights: Vec<u32>,
+    metric: cch::Metric,
+}
+
+impl CchMetric {
+    /// The input weights this metric was customized for (indexed by `EdgeId`).
+    pub fn weights(&self) -> &[u32] {
+        &self.weights
+    }
+
+    /// Heap bytes held (input weights and forward and backward shortcut weights).
+    pub fn memory_bytes(&self) -> usize {
+        4 * (self.weights.capacity()
+            + self.metric.forward.capacity()
+            + self.metric.backward.capacity())
+    }
+}
+
+impl CchIndex {
+    /// Computes the contraction order by inertial-flow nested dissection on the node
+    /// positions (the slow part: about a minute for a million nodes on two cores) and
+    /// builds the supergraph. Every edge of the graph is an input arc, whatever profile may
+    /// use it; a metric closes the others with [`BLOCKED`].
+    pub fn build(graph: &RoadGraph) -> Self {
+        let n = graph.node_count();
+        let lat: Vec<f32> = graph.node_pos.iter().map(|p| p.lat() as f32).collect();
+        let lon: Vec<f32> = graph.node_pos.iter().map(|p| p.lon() as f32).collect();
+        let order = cch::inertial_order(n as u32, &graph.tail, &graph.head, &lat, &lon);
+        Self::build_structure(graph, &order)
+    }
+
+    /// Builds the supergraph for an order computed before (see [`CchIndex::order`]): a
+    /// permutation of the node ids, the first contracted first.
+    ///
+    /// # Errors
+    /// When `order` is not a permutation of `0..graph.node_count()`.
+    pub fn with_order(graph: &RoadGraph, order: &[u32]) -> Result<Self, InvalidValue> {
+        let n = graph.node_count();
+        if order.len() != n {
+            return Err(InvalidValue::new(
+                "order",
+                order.len(),
+                "must hold one entry per node",
+            ));
+        }
+        let mut seen = vec![false; n];
+        for &v in order {
+            match seen.get_mut(v as usize) {
+                Some(s) if !*s => *s = true,
+                _ => {
+                    return Err(InvalidValue::new(
+                        "order",
+                        v,
+                        "node out of range or listed twice",
+                    ))
+                }
+            }
+        }
+        Ok(Self::build_structure(graph, order))
+    }
+
+    fn build_structure(graph: &RoadGraph, order: &[u32]) -> Self {
+        let input = cch::graph::Graph {
+            first_out: graph.first_out.clone(),
+            head: graph.head.clone(),
+            weight: Vec::new(),
+        };
+        Self {
+            cch: cch::Cch::build(&input, order),
+            edges: graph.edge_count(),
+        }
+    }
+
+    /// The contraction order (node ids, the first contracted first), to store and pass to
+    /// [`CchIndex::with_order`] next time.
+    pub fn order(&self) -> &[u32] {
+        &self.cch.order
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.cch.node_count()
+    }
+
+    /// Arcs of the supergraph (input edges merged per node pair, plus shortcuts).
+    pub fn arc_count(&self) -> usize {
+        self.cch.cch_arc_count()
+    }
+
+    /// Height of the elimination tree (the longest chain a query walks up).
+    pub fn tree_height(&self) -> usize {
+        let parent = &self.cch.elimination_tree_parent;
+        let mut depth = vec![0u32; parent.len()];
+        let mut max = 0;
+        // Parents rank above children: one pass from the root down.
+        for x in (0..parent.len()).rev() {
+            let p = parent[x];
+            if p != INVALID {
+                depth[x] = depth[p as usize] + 1;
+            }
+            max = max.max(depth[x]);
+        }
+        max as usize + 1
+    }
+
+    /// Customizes a metric for `weights` (one per edge, [`BLOCKED`] to close one).
+    ///
+    /// # Panics
+    /// If `weights.len()` is not the graph's edge count.
+    pub fn customize(&self, weights: Vec<u32>) -> CchMetric {
+        let mut out = CchMetric {
+            weights: Vec::new(),
+            metric: cch::Metric {
+                forward: Vec::new(),
+                backward: Vec::new(),
+            },
+        };
+        self.customize_into(weights, &mut out);
+        out
+    }
+
+    /// Customizes into an existing metric, reusing its buffers (re-customization after the
+    /// weights changed).
+    ///
+    /// # Panics
+    /// If `weights.len()` is not the graph's edge count.
+    pub fn customize_into(&self, weights: Vec<u32>, out: &mut CchMetric) {
+        assert_eq!(
+            weights.len(),
+            self.edges,
+            "one weight per edge of the graph"
+        );
+        let clamped: Vec<u32> = weights.iter().map(|&w| w.min(INF_WEIGHT)).collect();
+        self.cch
+            .customizer()
+            .customize_into(&clamped, &mut out.metric);
+        out.weights = weights;
+    }
+
+    /// Heap bytes held by the index (order, supergraph, elimination tree, arc mappings).
+    pub fn memory_bytes(&self) -> usize {
+        let c = &self.cch;
+        4 * [
+            &c.rank,
+            &c.order,
+            &c.elimination_tree_parent,
+            &c.up_first_out,
+            &c.up_head,
+            &c.up_tail,
+            &c.down_first_out,
+            &c.down_head,
+            &c.down_to_up,
+            &c.input_arc_to_cch_arc,
+            &c.forward_input_arc_of_cch,
+            &c.backward_input_arc_of_cch,
+            &c.first_extra_forward_input_arc_of_cch,
+            &c.extra_forward_input_arc_of_cch,
+            &c.first_extra_backward_input_arc_of_cch,
+            &c.extra_backward_input_arc_of_cch,
+        ]
+        .iter()
+        .map(|v| v.capacity())
+        .sum::<usize>()
+    }
+}
+
+/// What a CCH query found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CchAnswer {
+    /// The optimal route (the same cost as Dijkstra's).
+    Route(PathResult),
+    /// No route below `INF_WEIGHT` (2³¹ − 1): the points may be disconnected, or joined only
+    /// by routes that costly; ask Dijkstra.
+    Unknown,
+}
+
+/// Reusable query state for one thread: distances, parents and the two search chains. The
+/// arrays are sized once per index and cleared along the chains after each query, so a
+/// query allocates nothing after warm-up but its answer.
+#[derive(Debug, Clone, Default)]
+pub struct CchQuery {
+    dist: [Vec<u64>; 2],
+    /// The supergraph arc a node was reached by, or a seed marker `SEED | index`.
+    parent: [Vec<u32>; 2],
+    chain: [Vec<u32>; 2],
+    cursors: Vec<u32>,
+}
+
+const SEED: u32 = 1 << 31;
+
+/// One step of an unpacked path: a supergraph arc between ranks `lo < hi`, travelled upwards
+/// (`lo → hi`) or downwards.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    lo: u32,
+    hi: u32,
+    arc: u32,
+    up: bool,
+}
+
+impl CchQuery {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn size(&mut self, n: usize) {
+        for side in 0..2 {
+            if self.dist[side].len() != n {
+                self.dist[side] = vec![u64::MAX; n];
+                self.parent[side] = vec![INVALID; n];
+            }
+        }
+    }
+
+    /// The shortest route between two snapped points under `metric`, with exactly the cost
+    /// and conventions of [`super::Router::route`] (partial first and last edges, the direct
+    /// way along a shared edge), or [`CchAnswer::Unknown`] when the CCH finds no route below
+    /// `INF_WEIGHT`.
+    ///
+    /// # Panics
+    /// If the index, metric and graph do not belong together (sizes differ).
+    pub fn route(
+        &mut self,
+        graph: &RoadGraph,
+        index: &CchIndex,
+        metric: &CchMetric,
+        source: &Snap,
+        target: &Snap,
+    ) -> CchAnswer {
+        assert_eq!(
+            index.edges,
+            graph.edge_count(),
+            "index built for another graph"
+        );
+        assert_eq!(
+            index.node_count(),
+            graph.node_count(),
+            "index built for another graph"
+        );
+        assert_eq!(
+            metric.weights.len(),
+            graph.edge_count(),
+            "metric of another graph"
+        );
+        let weights = &metric.weights;
+        let direct = direct_route(graph, weights, source, target);
+        let src = SeedPair::of(graph, weights, source, true);
+        let dst = SeedPair::of(graph, weights, target, false);
+        let (s, sn) = src.nodes();
+        let (t, tn) = dst.nodes();
+        let bound = direct.map_or(INF, |d| d.0.min(INF));
+        let found = self.search(index, metric, &s[..sn], &t[..tn], bound);
+        let found = match found {
+            Some((cost, meet)) => match self.unpack(index, metric, meet) {
+                Some((si, middle, ti)) => Some((cost, si, middle, ti)),
+                None => {
+                    // Not expected (every customized arc unpacks); Dijkstra answers instead.
+                    self.clear();
+                    return CchAnswer::Unknown;
+                }
+            },
+            None => None,
+        };
+        self.clear();
+        if found.is_none() && direct.is_none_or(|d| d.0 >= INF) {
+            // Nothing below INF_WEIGHT: unreachable, or too costly for the CCH to tell.
+            return CchAnswer::Unknown;
+        }
+        match assemble(source, target, &src, &dst, found, direct) {
+            Some(p) => CchAnswer::Route(p),
+            None => CchAnswer::Unknown,
+        }
+    }
+
+    /// Cost between two nodes under the metric (`None`: nothing below `INF_WEIGHT`).
+    pub fn distance(
+        &mut self,
+        index: &CchIndex,
+        metric: &CchMetric,
+        source: crate::NodeId,
+        target: crate::NodeId,
+    ) -> Option<u64> {
+        let found = self.search(index, metric, &[(source.0, 0)], &[(target.0, 0)], INF);
+        self.clear();
+        found.map(|f| f.0)
+    }
+
+    /// The elimination-tree search: both sides walk up from their seeds' ranks in rank order
+    /// (the union of the seeds' ancestor chains), relaxing upward arcs; a node reached by both
+    /// sides is a meeting candidate; a side prunes a node whose distance is not below the best
+    /// meeting cost. Returns the best cost (below `bound`) and the meeting rank.
+    fn search(
+        &mut self,
+        index: &CchIndex,
+        metric: &CchMetric,
+        sources: &[(u32, u64)],
+        targets: &[(u32, u64)],
+        bound: u64,
+    ) -> Option<(u64, u32)> {
+        let c = &index.cch;
+        self.size(c.node_count());
+        for (side, seeds) in [sources, targets].into_iter().enumerate() {
+            let dist = &mut self.dist[side];
+            let parent = &mut self.parent[side];
+            self.cursors.clear();
+            for (i, &(v, cost)) in seeds.iter().enumerate() {
+                let r = c.rank[v as usize];
+                if cost < dist[r as usize] {
+                    dist[r as usize] = cost;
+                    parent[r as usize] = SEED | i as u32;
+                }
+                self.cursors.push(r);
+            }
+            // The union of the seeds' ancestor chains, ascending (parents rank higher).
+            let chain = &mut self.chain[side];
+            chain.clear();
+            while let Some(&x) = self.cursors.iter().min() {
+                chain.push(x);
+                self.cursors.retain_mut(|r| {
+                    if *r == x {
+                        *r = c.elimination_tree_parent[x as usize];
+                    }
+                    *r != INVALID
+                });
+            }
+        }
+        let up_first_out = &c.up_first_out;
+        let up_head = &c.up_head;
+        let weight = [&metric.metric.forward, &metric.metric.backward];
+        let mut best = bound;
+        let mut meet = INVALID;
+        let (mut i, mut j) = (0, 0);
+        let (cf, cb) = (&self.chain[0], &self.chain[1]);
+        while i < cf.len() || j < cb.len() {
+            let x = match (cf.get(i), cb.get(j)) {
+                (Some(&a), Some(&b)) => a.min(b),
+                (Some(&a), None) => a,
+                (None, Some(&b)) => b,
+                (None, None) => break,
+            };
+            let on = [cf.get(i) == Some(&x), cb.get(j) == Some(&x)];
+            let xi = x as usize;
+            if on[0] && on[1] {
+                let d = self.dist[0][xi].saturating_add(self.dist[1][xi]);
+                if d < best {
+                    best = d;
+                    meet = x;
+                }
+            }
+            for side in 0..2 {
+                if !on[side] {
+                    continue;
+                }
+                let dx = self.dist[side][xi];
+                if dx >= best {
+                    continue;
+                }
+                let (a, b) = (up_first_out[xi] as usize, up_first_out[xi + 1] as usize);
+                let dist = &mut self.dist[side];
+                let parent = &mut self.parent[side];
+                for (k, (&y, &w)) in up_head[a..b].iter().zip(&weight[side][a..b]).enumerate() {
+                    if w >= INF_WEIGHT {
+                        continue;
+                    }
+                    let nd = dx + u64::from(w);
+                    let slot = &mut dist[y as usize];
+                    if nd < *slot {
+                        *slot = nd;
+                        parent[y as usize] = (a + k) as u32;
+                    }
+                }
+            }
+            i += usize::from(on[0]);
+            j += usize::from(on[1]);
+        }
+        (meet != INVALID && best < INF).then_some((best, meet))
+    }
+
+    /// Resets the labels along both chains (every node a search touches is on its chain:
+    /// upward arcs lead to elimination-tree ancestors).
+    fn clear(&mut self) {
+        for side in 0..2 {
+            for &x in &self.chain[side] {
+                self.dist[side][x as usize] = u64::MAX;
+                self.parent[side][x as usize] = INVALID;
+            }
+        }
+    }
+
+    /// The path through `meet`: (source seed index, road edges in travel order, target seed
+    /// index).
+    fn unpack(
+        &self,
+        index: &CchIndex,
+        metric: &CchMetric,
+        meet: u32,
+    ) -> Option<(usize, Vec<EdgeId>, usize)> {
+        let c = &index.cch;
+        // Upward arcs from the source seed to the meeting node, then downward to the target.
+        let mut steps = Vec::new();
+        let mut x = meet;
+        let si = loop {
+            let p = self.parent[0][x as usize];
+            if p & SEED != 0 && p != INVALID {
+                break (p & !SEED) as usize;
+            }
+            let lo = c.up_tail[p as usize];
+            steps.push(Step {
+                lo,
+                hi: x,
+                arc: p,
+                up: true,
+            });
+            x = lo;
+        };
+        steps.reverse();
+        let mut x = meet;
+        let ti = loop {
+            let p = self.parent[1][x as usize];
+            if p & SEED != 0 && p != INVALID {
+                break (p & !SEED) as usize;
+            }
+            let lo = c.up_tail[p as usize];
+            steps.push(Step {
+                lo,
+                hi: x,
+                arc: p,
+                up: false,
+            });
+            x = lo;
+        };
+        let mut edges = Vec::new();
+        let mut stack: Vec<Step> = Vec::new();
+        for s in steps {
+            stack.push(s);
+            while let Some(s) = stack.pop() {
+                match unpack_step(c, metric, s)? {
+                    Unpacked::Edge(e) => edges.push(EdgeId(e)),
+                    Unpacked::Via(first, second) => {
+                        stack.push(second);
+                        stack.push(first);
+                    }
+                }
+            }
+        }
+        Some((si, edges, ti))
+    }
+}
+
+enum Unpacked {
+    Edge(u32),
+    Via(Step, Step),
+}
+
+/// One level of unpacking: the input edge an arc stands for (one whose weight equals the
+/// arc's), or the two arcs of a lower triangle whose weights add up to it.
+fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
+    let a = s.arc as usize;
+    let (target, first, extras, extra_first) = if s.up {
+        (
+            metric.metric.forward[a],
+            c.forward_input_arc_of_cch[a],
+            &c.extra_forward_input_arc_of_cch,
+            &c.first_extra_forward_input_arc_of_cch,
+        )
+    } else {
+        (
+            metric.metric.backward[a],
+            c.backward_input_arc_of_cch[a],
+            &c.extra_backward_input_arc_of_cch,
+            &c.first_extra_backward_input_arc_of_cch,
+        )
+    };
+    let input = std::iter::once(first).chain(
+        extras[extra_first[a] as usize..extra_first[a + 1] as usize]
+            .iter()
+            .copied(),
+    );
+    for e in input {
+        if e != INVALID
+            && metric.weights[e as usize] != BLOCKED
+            && metric.weights[e as usize] == target
+        {
+            return Some(Unpacked::Edge(e));
+        }
+    }
+    // A lower triangle (z, lo, hi): z below both, arcs z–lo ("bottom") and z–hi ("mid").
+    let (mut p, pe) = (
+        c.down_first_out[s.lo as usize],
+        c.down_first_out[s.lo as usize + 1],
+    );
+    let (mut q, qe) = (
+        c.down_first_out[s.hi as usize],
+        c.down_first_out[s.hi as usize + 1],
+    );
+    let (fw, bw) = (&metric.metric.forward, &metric.metric.backward);
+    while p < pe && q < qe {
+        let (zl, zh) = (c.down_head[p as usize], c.down_head[q as usize]);
+        match zl.cmp(&zh) {
+            std::cmp::Ordering::Less => p += 1,
+            std::cmp::Ordering::Greater => q += 1,
+            std::cmp::Ordering::Equal => {
+                let bottom = c.down_to_up[p as usize];
+                let mid = c.down_to_up[q as usize];
+                let z = zl;
+                if s.up {
+                    // lo → z (down the bottom arc), z → hi (up the mid arc).
+                    if u64::from(bw[bottom as usize]) + u64::from(fw[mid as usize])
+                        == u64::from(target)
+                    {
+                        return Some(Unpacked::Via(
+                            Step {
+                                lo: z,
+                                hi: s.lo,
+                                arc: bottom,
+                                up: false,
+                            },
+                            Step {
+                                lo: z,
+                                hi: s.hi,
+                                arc: mid,
+                                up: true,
+                            },
+                        ));
+                    }
+                } else if u64::from(bw[mid as usize]) + u64::from(fw[bottom as usize])
+                    == u64::from(target)
+                {
+                    // hi → z (down the mid arc), z → lo (up the bottom arc).
+                    return Some(Unpacked::Via(
+                        Step {
+                            lo: z,
+                            hi: s.hi,
+                            arc: mid,
+                            up: false,
+                        },
+                        Step {
+                            lo: z,
+                            hi: s.lo,
+                            arc: bottom,
+                            up: true,
+                        },
+                    ));
+                }
+                p += 1;
+                q += 1;
+            }
+        }
+    }
+    // Every customized arc below INF_WEIGHT is an input edge or a lower triangle.
+    None
+}
