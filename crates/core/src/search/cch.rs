@@ -98,11 +98,17 @@ impl CchIndex {
     /// builds the supergraph. Every edge of the graph is an input arc, whatever profile may
     /// use it; a metric closes the others with [`BLOCKED`].
     pub fn build(graph: &RoadGraph) -> Self {
-        let n = graph.node_count();
+        Self::build_structure(graph, &Self::compute_order(graph))
+    }
+
+    /// The contraction order alone (inertial-flow nested dissection on the node positions):
+    /// node ids, the first contracted first. The slow, weight-independent step; store it to
+    /// rebuild the index with [`CchIndex::with_order`].
+    pub fn compute_order(graph: &RoadGraph) -> Vec<u32> {
         let lat: Vec<f32> = graph.node_pos.iter().map(|p| p.lat() as f32).collect();
         let lon: Vec<f32> = graph.node_pos.iter().map(|p| p.lon() as f32).collect();
-        let order = cch::inertial_order(n as u32, &graph.tail, &graph.head, &lat, &lon);
-        Self::build_structure(graph, &order)
+        let n = graph.node_count() as u32;
+        cch::inertial_order(n, &graph.tail, &graph.head, &lat, &lon)
     }
 
     /// Builds the supergraph for an order computed before (see [`CchIndex::order`]): a
