@@ -10,11 +10,14 @@
 //!
 //! `cargo bench -p senda-benches --bench cch`
 
+use chrono::{DateTime, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use senda_core::engine::route::RouteQuery;
+use senda_core::engine::{Engine, EngineConfig, EngineData, WeightQuery};
 use senda_core::graph::{GraphConfig, Profile, RoadGraph};
 use senda_core::search::cch::{CchAnswer, CchIndex, CchMetric, CchQuery};
 use senda_core::search::{weights_time, Router};
-use senda_core::{LonLat, NodeId, Snap};
+use senda_core::{Incident, IncidentCategory, LonLat, NodeId, RoadSegment, Snap, SourceKey};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -161,6 +164,19 @@ fn one_size(c: &mut Criterion, nodes: usize) {
         percentile(&times, 1.0),
         pairs.len()
     );
+    let mut times = Vec::with_capacity(pairs.len());
+    for (a, b) in &pairs {
+        let (s, t) = (graph.head(a.edge), graph.tail(b.edge));
+        let start = Instant::now();
+        black_box(q.distance(&index, &metric, s, t));
+        times.push(start.elapsed());
+    }
+    times.sort();
+    eprintln!(
+        "cch/{name}: QUERY (node to node, cost only) p50 {:.3} ms, p99 {:.3} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
     let mut router = Router::for_graph(&graph);
     let mut dij = Vec::new();
     for (a, b) in pairs.iter().take(30) {
@@ -197,11 +213,202 @@ fn one_size(c: &mut Criterion, nodes: usize) {
     group.finish();
 }
 
+fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap()
+}
+
+/// `count` incidents in `hotspots` clusters around road vertices (as the route bench).
+fn hotspot_incidents(roads: &[RoadSegment], hotspots: usize, count: usize) -> Vec<Incident> {
+    let mut rng = Rng(99);
+    let centres: Vec<LonLat> = (0..hotspots)
+        .map(|_| roads[rng.below(roads.len())].geometry[0])
+        .collect();
+    (0..count)
+        .map(|i| {
+            let c = centres[i % hotspots];
+            let jitter = |r: &mut Rng| (r.below(1 << 20) as f64 / (1 << 20) as f64 - 0.5) * 0.02;
+            let p = LonLat::new(c.lon() + jitter(&mut rng), c.lat() + jitter(&mut rng)).unwrap();
+            Incident::new(
+                SourceKey::new("bench", i.to_string()).unwrap(),
+                p,
+                at() - chrono::Duration::days(1 + rng.below(700) as i64),
+                IncidentCategory::Kidnapping,
+                1,
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn latency(engine: &Engine, pairs: &[(LonLat, LonLat)], alternatives: usize) -> (f64, f64) {
+    let mut times: Vec<Duration> = pairs
+        .iter()
+        .map(|&(a, b)| {
+            let q = RouteQuery {
+                alternatives,
+                ..RouteQuery::new(a, b)
+            };
+            let t = Instant::now();
+            let r = engine.route(&q);
+            let took = t.elapsed();
+            black_box(r.map(|r| r.routes.len()).unwrap_or(0));
+            took
+        })
+        .collect();
+    times.sort();
+    (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+/// The engine end to end on a generated network with 20,000 incidents in 200 hotspots:
+/// `Engine::route` (snap, search, description) with the speed-up, and 1,000 new incidents
+/// spread over the whole network → `Engine::add_incidents` (risk field, edge risks, partial
+/// re-customization of the metrics in use) → routes on the new snapshot.
+fn engine_size(c: &mut Criterion, nodes: usize) {
+    let name = format!("engine-{}k", nodes / 1000);
+    let roads = senda_testkit::gen::road_like_graph(nodes, 42);
+    let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for r in &roads {
+        for p in &r.geometry {
+            lo = [lo[0].min(p.lon()), lo[1].min(p.lat())];
+            hi = [hi[0].max(p.lon()), hi[1].max(p.lat())];
+        }
+    }
+    let data = EngineData {
+        incidents: hotspot_incidents(&roads, 200, 20_000),
+        roads,
+        ..EngineData::default()
+    };
+    let t = Instant::now();
+    let engine = Engine::build(data, at(), EngineConfig::default()).unwrap();
+    eprintln!(
+        "cch/{name}: Engine::build {:.1} s ({} nodes, {} edges)",
+        t.elapsed().as_secs_f64(),
+        engine.graph().node_count(),
+        engine.graph().edge_count()
+    );
+    let order = order(engine.graph(), &name);
+    let t = Instant::now();
+    engine.prepare_speedup_with_order(&order).unwrap();
+    drop(order);
+    eprintln!(
+        "cch/{name}: structure + eager customization (foot and vehicle at 0.5) {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let g = engine.graph();
+    let mut rng = Rng(5);
+    let pairs: Vec<(LonLat, LonLat)> = (0..300)
+        .map(|_| {
+            let mut p = || g.node_position(NodeId(rng.below(g.node_count()) as u32));
+            (p(), p())
+        })
+        .collect();
+    let t = Instant::now();
+    let _ = engine.route(&RouteQuery::new(pairs[0].0, pairs[0].1));
+    eprintln!(
+        "cch/{name}: first route (customizes foot at aversion 0 on first use) {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let _ = engine.route(&RouteQuery {
+        alternatives: 3,
+        ..RouteQuery::new(pairs[0].0, pairs[0].1)
+    });
+    eprintln!(
+        "cch/{name}: first route with alternatives (customizes the 6 other sweep levels) {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    // Pairs the CCH leaves to Dijkstra: generalised costs of 2^31 ds or more.
+    if let (Some(index), Some(m)) = (
+        engine.cch_index(),
+        engine.cch_metric(Profile::Foot, false, 0.5),
+    ) {
+        let mut q = CchQuery::new();
+        let unknown = pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let a = engine.snap(a, Profile::Foot, false, "from").ok()?;
+                let b = engine.snap(b, Profile::Foot, false, "to").ok()?;
+                Some(q.route(engine.graph(), index, &m, &a, &b))
+            })
+            .filter(|r| matches!(r, CchAnswer::Unknown))
+            .count();
+        let mut w: Vec<u32> = m
+            .weights()
+            .iter()
+            .copied()
+            .filter(|&x| x != u32::MAX)
+            .collect();
+        w.sort_unstable();
+        eprintln!(
+            "cch/{name}: foot at aversion 0.5: edge weights p50 {} ds, p99 {} ds; {unknown} of {} pairs cost 2^31 ds or more (left to Dijkstra)",
+            w[w.len() / 2],
+            w[w.len() * 99 / 100],
+            pairs.len()
+        );
+    }
+    let (p50, p99) = latency(&engine, &pairs, 0);
+    let (a50, a99) = latency(&engine, &pairs, 3);
+    eprintln!(
+        "cch/{name}: Engine::route foot, aversion 0.5: p50 {p50:.2} ms, p99 {p99:.2} ms; with 3 alternatives (8 aversions): p50 {a50:.2} ms, p99 {a99:.2} ms ({} pairs)",
+        pairs.len()
+    );
+    let new =
+        senda_testkit::gen::incidents(1_000, 11, [lo[0], lo[1], hi[0], hi[1]], at(), 10_000_000);
+    let t = Instant::now();
+    let (next, updated) = engine.add_incidents(&new).unwrap();
+    let took = t.elapsed().as_secs_f64();
+    let m = next.cch_metric(Profile::Foot, false, 0.5).unwrap();
+    let want = next
+        .weights(&WeightQuery {
+            aversion: 0.5,
+            ..WeightQuery::default()
+        })
+        .unwrap();
+    assert_eq!(
+        m.weights(),
+        &want[..],
+        "the new snapshot's metric has the new weights"
+    );
+    let (n50, n99) = latency(&next, &pairs, 0);
+    eprintln!(
+        "cch/{name}: 1,000 new incidents → add_incidents (risk, {updated} edges, partial re-customization of foot and vehicle at 0.5; fastest kept) {took:.2} s; routes on the new snapshot p50 {n50:.2} ms, p99 {n99:.2} ms"
+    );
+    let mut group = c.benchmark_group(format!("cch/{name}"));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    let mut i = 0;
+    group.bench_function("route/foot", |b| {
+        b.iter(|| {
+            let (a, z) = pairs[i % pairs.len()];
+            i += 1;
+            black_box(
+                engine
+                    .route(&RouteQuery::new(a, z))
+                    .map(|r| r.routes.len())
+                    .ok(),
+            )
+        })
+    });
+    group.bench_function("add_incidents/1000", |b| {
+        b.iter(|| black_box(engine.add_incidents(&new).unwrap().1))
+    });
+    group.finish();
+}
+
 fn cch(c: &mut Criterion) {
     let sizes = std::env::var("SENDA_CCH_SIZES").unwrap_or_else(|_| "1000000,5000000".into());
-    for s in sizes.split(',') {
+    for s in sizes.split(',').filter(|s| !s.trim().is_empty()) {
         let nodes: usize = s.trim().parse().expect("SENDA_CCH_SIZES: node counts");
         one_size(c, nodes);
+    }
+    let sizes = std::env::var("SENDA_CCH_ENGINE_SIZES").unwrap_or_else(|_| "1000000".into());
+    for s in sizes.split(',').filter(|s| !s.trim().is_empty()) {
+        let nodes: usize = s
+            .trim()
+            .parse()
+            .expect("SENDA_CCH_ENGINE_SIZES: node counts");
+        engine_size(c, nodes);
     }
 }
 

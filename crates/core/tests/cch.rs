@@ -212,3 +212,32 @@ fn an_order_is_checked_and_reused() {
     let err = CchIndex::with_order(&g, &dup).unwrap_err();
     assert!(err.to_string().contains("order"), "{err}");
 }
+
+#[test]
+fn partial_recustomization_equals_a_full_one() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let g = graph(3_000, 8);
+    let index = CchIndex::build(&g);
+    let base = weights_time(&g, Profile::Vehicle, false);
+    let mut metric = index.customize(base.clone());
+    let mut w = base.clone();
+    for (round, share) in [0.001, 0.01, 0.05, 0.3].into_iter().enumerate() {
+        for (x, &b) in w.iter_mut().zip(&base) {
+            if rng.random_bool(share) {
+                *x = match rng.random_range(0..4) {
+                    0 => BLOCKED,
+                    1 => b,
+                    2 if b != BLOCKED => b.saturating_mul(9).min(BLOCKED - 1),
+                    _ => rng.random_range(1..2_000),
+                };
+            }
+        }
+        let recomputed = index.recustomize(&mut metric, w.clone());
+        assert!(recomputed > 0, "round {round}");
+        if share < 0.1 {
+            assert!(recomputed < g.node_count(), "round {round}: partial");
+        }
+        assert_eq!(metric, index.customize(w.clone()), "round {round}");
+    }
+    check_nodes(&g, &index, &metric, &mut rng, 200);
+}

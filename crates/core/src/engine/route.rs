@@ -393,13 +393,17 @@ impl Engine {
                 None => (a, Search::Dijkstra(slow_weights.next().unwrap_or_default())),
             })
             .collect();
-        let found: Vec<Option<Candidate>> = searches
-            .par_iter()
-            .map(|(aversion, search)| {
-                let path = self.search(search, &from, &to);
-                path.map(|path| self.candidate(q.profile, *aversion, path))
-            })
-            .collect();
+        let one = |(aversion, search): &(f64, Search)| {
+            let path = self.search(search, &from, &to);
+            path.map(|path| self.candidate(q.profile, *aversion, path))
+        };
+        // CCH searches take well under a millisecond: handing them to other threads costs
+        // more than it saves (and waits on busy cores); Dijkstra searches run in parallel.
+        let found: Vec<Option<Candidate>> = if slow.is_empty() {
+            searches.iter().map(one).collect()
+        } else {
+            searches.par_iter().map(one).collect()
+        };
         drop(searches);
         let mut candidates: Vec<Candidate> = found.into_iter().flatten().collect();
         if candidates.is_empty() || candidates[0].aversion != q.aversion {
@@ -541,6 +545,9 @@ impl Engine {
         avoided: &[bool],
     ) -> Vec<Vec<u32>> {
         const CHUNK: usize = 1 << 15;
+        if aversions.is_empty() {
+            return Vec::new();
+        }
         let graph = self.graph();
         let risks = self.edge_risk(profile);
         let m = graph.edge_count();

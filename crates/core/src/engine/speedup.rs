@@ -16,15 +16,18 @@
 //!   them; hard blocks come from alerts, which do not change) and re-customizes, before it
 //!   returns, the metrics in use at the [`SpeedupConfig::eager`] levels (default 0.5, the
 //!   default request), so routes reflect new incidents as soon as the snapshot is swapped
-//!   in. Other levels in use are re-customized on their next request. [`Engine::at_time`]
+//!   in. That re-customization is partial ([`CchIndex::recustomize`]): only the part of the
+//!   hierarchy above the edges whose weight changed. Other levels in use are customized
+//!   afresh on their next request. [`Engine::at_time`]
 //!   (alerts and decay change everything) starts afresh.
 //! * **Exact fallbacks**: a request with avoid areas (per-request blocks), an aversion off
 //!   the ladder, or a pair the CCH cannot answer below 2³¹ uses the bidirectional Dijkstra on
 //!   the exact weights, so every route has the optimal cost of the metric it reports.
 
-use super::Engine;
+use super::{Engine, EngineError};
 use crate::graph::{Profile, RoadGraph};
 use crate::search::cch::{CchIndex, CchMetric};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -127,7 +130,7 @@ impl Engine {
     /// Does nothing when [`SpeedupConfig::enabled`] is false.
     pub fn prepare_speedup(&self) {
         let cfg = &self.config.speedup;
-        if !cfg.enabled {
+        if !cfg.enabled && self.fixed.cch.get().is_none() {
             return;
         }
         let graph = self.graph();
@@ -155,6 +158,21 @@ impl Engine {
                 self.cch_metric(profile, false, aversion);
             }
         }
+    }
+
+    /// As [`Engine::prepare_speedup`], with a contraction order computed before (e.g. stored
+    /// by a previous run, [`CchIndex::order`]) instead of ordering now. Any permutation gives
+    /// exact routes; a good one gives fast ones. Ignored if the index is already built.
+    ///
+    /// # Errors
+    /// When `order` is not a permutation of the graph's nodes.
+    pub fn prepare_speedup_with_order(&self, order: &[u32]) -> Result<(), EngineError> {
+        if self.fixed.cch.get().is_none() {
+            let index = Arc::new(CchIndex::with_order(self.graph(), order)?);
+            let _ = self.fixed.cch.set(index);
+        }
+        self.prepare_speedup();
+        Ok(())
     }
 
     /// Whether routes can use the CCH (the index is built).
@@ -212,17 +230,27 @@ impl Engine {
             if f64::from_bits(k.2) == 0.0 {
                 self.metrics.insert(k, m);
             } else if eager.contains(&k.2) {
-                redo.push(k);
+                redo.push((k, m));
             }
         }
-        for k in redo {
-            let profile = if k.0 == 0 {
-                Profile::Foot
-            } else {
-                Profile::Vehicle
-            };
-            let weights = self.metric_weights(profile, k.1, f64::from_bits(k.2));
-            self.metrics.insert(k, Arc::new(index.customize(weights)));
+        // Partial re-customization from the previous metric: only what the changed edges
+        // can reach (see `CchIndex::recustomize`); several metrics in parallel.
+        let done: Vec<(Key, CchMetric)> = redo
+            .into_par_iter()
+            .map(|(k, m)| {
+                let profile = if k.0 == 0 {
+                    Profile::Foot
+                } else {
+                    Profile::Vehicle
+                };
+                let weights = self.metric_weights(profile, k.1, f64::from_bits(k.2));
+                let mut metric = (*m).clone();
+                index.recustomize(&mut metric, weights);
+                (k, metric)
+            })
+            .collect();
+        for (k, m) in done {
+            self.metrics.insert(k, Arc::new(m));
         }
     }
 }

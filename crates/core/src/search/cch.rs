@@ -72,7 +72,7 @@ pub struct CchIndex {
 
 /// A customized metric: the input weights (one per edge of the graph, [`BLOCKED`] for closed
 /// edges, as [`super::Router`] takes them) and the shortcut weights derived from them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CchMetric {
     weights: Vec<u32>,
     metric: cch::Metric,
@@ -216,6 +216,118 @@ impl CchIndex {
             .customizer()
             .customize_into(&clamped, &mut out.metric);
         out.weights = weights;
+    }
+
+    /// Re-customizes `metric` for new weights by recomputing only what they can change
+    /// (partial customization): the nodes owning an arc whose input weight changed, then,
+    /// in rank order, every node above one whose arcs changed value. Each such node's arcs are
+    /// recomputed from their input weights and all their lower triangles, so weights may go up
+    /// as well as down. Falls back to a full customization when more than a tenth of the
+    /// edges changed. Returns the number of nodes recomputed (all of them for a full one).
+    /// Gives the same metric as [`CchIndex::customize`] on the new weights.
+    ///
+    /// Written here because the `cch` crate customizes whole metrics only; a batch of new
+    /// incidents changes a few percent of the edges, and a full customization of a
+    /// million-node network takes most of the second a route update may take.
+    ///
+    /// # Panics
+    /// If `weights.len()` is not the graph's edge count or `metric` is not of this index.
+    pub fn recustomize(&self, metric: &mut CchMetric, weights: Vec<u32>) -> usize {
+        assert_eq!(
+            weights.len(),
+            self.edges,
+            "one weight per edge of the graph"
+        );
+        assert_eq!(metric.weights.len(), self.edges, "a metric of this index");
+        let c = &self.cch;
+        let n = c.node_count();
+        let clamp = |w: u32| w.min(INF_WEIGHT);
+        let mut changed_nodes = Vec::new();
+        let mut changed = 0;
+        for (e, (&old, &new)) in metric.weights.iter().zip(&weights).enumerate() {
+            if clamp(old) != clamp(new) {
+                changed += 1;
+                let a = c.input_arc_to_cch_arc[e];
+                if a != INVALID {
+                    changed_nodes.push(c.up_tail[a as usize]);
+                }
+            }
+        }
+        if changed > self.edges / 10 {
+            self.customize_into(weights, metric);
+            return n;
+        }
+        let (fw, bw) = (&mut metric.metric.forward, &mut metric.metric.backward);
+        let mut dirty = vec![false; n];
+        let mut heap = std::collections::BinaryHeap::new();
+        for x in changed_nodes {
+            if !std::mem::replace(&mut dirty[x as usize], true) {
+                heap.push(std::cmp::Reverse(x));
+            }
+        }
+        // slot[z] = the arc x → z of the node being recomputed.
+        let mut slot = vec![INVALID; n];
+        let (mut new_f, mut new_b) = (Vec::new(), Vec::new());
+        let mut recomputed = 0;
+        while let Some(std::cmp::Reverse(x)) = heap.pop() {
+            recomputed += 1;
+            let xi = x as usize;
+            let (a0, a1) = (c.up_first_out[xi] as usize, c.up_first_out[xi + 1] as usize);
+            new_f.clear();
+            new_b.clear();
+            for a in a0..a1 {
+                slot[c.up_head[a] as usize] = a as u32;
+                let input = |first: u32, extra: &[u32], extra_first: &[u32]| {
+                    std::iter::once(first)
+                        .chain(
+                            extra[extra_first[a] as usize..extra_first[a + 1] as usize]
+                                .iter()
+                                .copied(),
+                        )
+                        .filter(|&e| e != INVALID)
+                        .map(|e| clamp(weights[e as usize]))
+                        .min()
+                        .unwrap_or(INF_WEIGHT)
+                };
+                new_f.push(input(
+                    c.forward_input_arc_of_cch[a],
+                    &c.extra_forward_input_arc_of_cch,
+                    &c.first_extra_forward_input_arc_of_cch,
+                ));
+                new_b.push(input(
+                    c.backward_input_arc_of_cch[a],
+                    &c.extra_backward_input_arc_of_cch,
+                    &c.first_extra_backward_input_arc_of_cch,
+                ));
+            }
+            // Lower triangles (y, x, z): y below x, bottom = y → x, mid = y → z, top = x → z.
+            for p in c.down_first_out[xi] as usize..c.down_first_out[xi + 1] as usize {
+                let bottom = c.down_to_up[p] as usize;
+                let y = c.down_head[p] as usize;
+                let (fb, bb) = (fw[bottom], bw[bottom]);
+                for mid in (c.up_first_out[y] as usize..c.up_first_out[y + 1] as usize).rev() {
+                    let z = c.up_head[mid];
+                    if z <= x {
+                        break;
+                    }
+                    let top = slot[z as usize] as usize - a0;
+                    new_f[top] = new_f[top].min(bb.saturating_add(fw[mid]).min(INF_WEIGHT));
+                    new_b[top] = new_b[top].min(fb.saturating_add(bw[mid]).min(INF_WEIGHT));
+                }
+            }
+            if fw[a0..a1] != new_f[..] || bw[a0..a1] != new_b[..] {
+                fw[a0..a1].copy_from_slice(&new_f);
+                bw[a0..a1].copy_from_slice(&new_b);
+                for a in a0..a1 {
+                    let z = c.up_head[a];
+                    if !std::mem::replace(&mut dirty[z as usize], true) {
+                        heap.push(std::cmp::Reverse(z));
+                    }
+                }
+            }
+        }
+        metric.weights = weights;
+        recomputed
     }
 
     /// Heap bytes held by the index (order, supergraph, elimination tree, arc mappings).
@@ -566,66 +678,72 @@ fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
         }
     }
     // A lower triangle (z, lo, hi): z below both, arcs z–lo ("bottom") and z–hi ("mid").
-    let (mut p, pe) = (
-        c.down_first_out[s.lo as usize],
-        c.down_first_out[s.lo as usize + 1],
-    );
-    let (mut q, qe) = (
-        c.down_first_out[s.hi as usize],
-        c.down_first_out[s.hi as usize + 1],
-    );
+    // Walk the shorter of the two down lists and find the other arc in z's (short, sorted)
+    // upward list: the top nodes of the hierarchy have thousands of down arcs.
     let (fw, bw) = (&metric.metric.forward, &metric.metric.backward);
-    while p < pe && q < qe {
-        let (zl, zh) = (c.down_head[p as usize], c.down_head[q as usize]);
-        match zl.cmp(&zh) {
-            std::cmp::Ordering::Less => p += 1,
-            std::cmp::Ordering::Greater => q += 1,
-            std::cmp::Ordering::Equal => {
-                let bottom = c.down_to_up[p as usize];
-                let mid = c.down_to_up[q as usize];
-                let z = zl;
-                if s.up {
-                    // lo → z (down the bottom arc), z → hi (up the mid arc).
-                    if u64::from(bw[bottom as usize]) + u64::from(fw[mid as usize])
-                        == u64::from(target)
-                    {
-                        return Some(Unpacked::Via(
-                            Step {
-                                lo: z,
-                                hi: s.lo,
-                                arc: bottom,
-                                up: false,
-                            },
-                            Step {
-                                lo: z,
-                                hi: s.hi,
-                                arc: mid,
-                                up: true,
-                            },
-                        ));
-                    }
-                } else if u64::from(bw[mid as usize]) + u64::from(fw[bottom as usize])
-                    == u64::from(target)
-                {
-                    // hi → z (down the mid arc), z → lo (up the bottom arc).
-                    return Some(Unpacked::Via(
-                        Step {
-                            lo: z,
-                            hi: s.hi,
-                            arc: mid,
-                            up: false,
-                        },
-                        Step {
-                            lo: z,
-                            hi: s.lo,
-                            arc: bottom,
-                            up: true,
-                        },
-                    ));
-                }
-                p += 1;
-                q += 1;
+    let down =
+        |v: u32| c.down_first_out[v as usize] as usize..c.down_first_out[v as usize + 1] as usize;
+    let up_arc = |z: u32, head: u32| {
+        let (a, b) = (
+            c.up_first_out[z as usize] as usize,
+            c.up_first_out[z as usize + 1] as usize,
+        );
+        c.up_head[a..b]
+            .binary_search(&head)
+            .ok()
+            .map(|i| (a + i) as u32)
+    };
+    let (walk, other) = if down(s.lo).len() <= down(s.hi).len() {
+        (s.lo, s.hi)
+    } else {
+        (s.hi, s.lo)
+    };
+    for p in down(walk) {
+        let z = c.down_head[p];
+        let Some(found) = up_arc(z, other) else {
+            continue;
+        };
+        let walked = c.down_to_up[p];
+        let (bottom, mid) = if walk == s.lo {
+            (walked, found)
+        } else {
+            (found, walked)
+        };
+        if s.up {
+            // lo → z (down the bottom arc), z → hi (up the mid arc).
+            if u64::from(bw[bottom as usize]) + u64::from(fw[mid as usize]) == u64::from(target) {
+                return Some(Unpacked::Via(
+                    Step {
+                        lo: z,
+                        hi: s.lo,
+                        arc: bottom,
+                        up: false,
+                    },
+                    Step {
+                        lo: z,
+                        hi: s.hi,
+                        arc: mid,
+                        up: true,
+                    },
+                ));
             }
+        } else if u64::from(bw[mid as usize]) + u64::from(fw[bottom as usize]) == u64::from(target)
+        {
+            // hi → z (down the mid arc), z → lo (up the bottom arc).
+            return Some(Unpacked::Via(
+                Step {
+                    lo: z,
+                    hi: s.hi,
+                    arc: mid,
+                    up: false,
+                },
+                Step {
+                    lo: z,
+                    hi: s.lo,
+                    arc: bottom,
+                    up: true,
+                },
+            ));
         }
     }
     // Every customized arc below INF_WEIGHT is an input edge or a lower triangle.
