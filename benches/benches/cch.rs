@@ -286,6 +286,14 @@ fn engine_size(c: &mut Criterion, nodes: usize) {
         engine.graph().node_count(),
         engine.graph().edge_count()
     );
+    let new =
+        senda_testkit::gen::incidents(1_000, 11, [lo[0], lo[1], hi[0], hi[1]], at(), 10_000_000);
+    let t = Instant::now();
+    let (_, updated) = engine.add_incidents(&new).unwrap();
+    eprintln!(
+        "cch/{name}: without the speed-up, add_incidents (1,000 spread over the network: risk field and {updated} edge risks) {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let order = order(engine.graph(), &name);
     let t = Instant::now();
     engine.prepare_speedup_with_order(&order).unwrap();
@@ -373,6 +381,31 @@ fn engine_size(c: &mut Criterion, nodes: usize) {
     eprintln!(
         "cch/{name}: 1,000 new incidents → add_incidents (risk, {updated} edges, partial re-customization of foot and vehicle at 0.5; fastest kept) {took:.2} s; routes on the new snapshot p50 {n50:.2} ms, p99 {n99:.2} ms"
     );
+    // The same number of new incidents in 10 clusters (reports from a few places).
+    let mut rng = Rng(77);
+    let clustered: Vec<Incident> = (0..1_000)
+        .map(|i| {
+            let c = g.node_position(NodeId((rng.below(10) * 7919 % g.node_count()) as u32));
+            let jitter = |r: &mut Rng| (r.below(1 << 20) as f64 / (1 << 20) as f64 - 0.5) * 0.02;
+            let p = LonLat::new(c.lon() + jitter(&mut rng), c.lat() + jitter(&mut rng)).unwrap();
+            Incident::new(
+                SourceKey::new("bench-new", i.to_string()).unwrap(),
+                p,
+                at() - chrono::Duration::days(1),
+                IncidentCategory::Kidnapping,
+                1,
+            )
+            .unwrap()
+        })
+        .collect();
+    let t = Instant::now();
+    let (next, updated) = engine.add_incidents(&clustered).unwrap();
+    let took = t.elapsed().as_secs_f64();
+    let (n50, n99) = latency(&next, &pairs, 0);
+    eprintln!(
+        "cch/{name}: 1,000 new incidents in 10 clusters → add_incidents ({updated} edges) {took:.2} s; routes on the new snapshot p50 {n50:.2} ms, p99 {n99:.2} ms"
+    );
+    drop(next);
     let mut group = c.benchmark_group(format!("cch/{name}"));
     group
         .sample_size(10)
@@ -390,8 +423,11 @@ fn engine_size(c: &mut Criterion, nodes: usize) {
             )
         })
     });
-    group.bench_function("add_incidents/1000", |b| {
+    group.bench_function("add_incidents/1000-spread", |b| {
         b.iter(|| black_box(engine.add_incidents(&new).unwrap().1))
+    });
+    group.bench_function("add_incidents/1000-clustered", |b| {
+        b.iter(|| black_box(engine.add_incidents(&clustered).unwrap().1))
     });
     group.finish();
 }

@@ -76,9 +76,7 @@ fn random_snap(g: &RoadGraph, rng: &mut StdRng, profile: Profile) -> Snap {
 /// Snap-to-snap routes: the same cost as the bidirectional Dijkstra, a consistent edge list,
 /// and (for the first `with_oracle`) the same cost as the brute-force oracle.
 fn check_routes(
-    g: &RoadGraph,
-    index: &CchIndex,
-    metric: &CchMetric,
+    (g, index, metric): (&RoadGraph, &CchIndex, &CchMetric),
     rng: &mut StdRng,
     profile: Profile,
     routes: usize,
@@ -127,7 +125,7 @@ fn travel_times_match_the_oracle() {
         for profile in [Profile::Foot, Profile::Vehicle] {
             let metric = index.customize(weights_time(&g, profile, false));
             check_nodes(&g, &index, &metric, &mut rng, 500);
-            check_routes(&g, &index, &metric, &mut rng, profile, 150, 20, false);
+            check_routes((&g, &index, &metric), &mut rng, profile, 150, 20, false);
         }
     }
 }
@@ -165,7 +163,14 @@ fn recustomized_generalised_weights_match_the_oracle() {
     }
     index.customize_into(changed, &mut metric);
     check_nodes(&g, &index, &metric, &mut rng, 500);
-    check_routes(&g, &index, &metric, &mut rng, Profile::Foot, 150, 20, false);
+    check_routes(
+        (&g, &index, &metric),
+        &mut rng,
+        Profile::Foot,
+        150,
+        20,
+        false,
+    );
 }
 
 #[test]
@@ -197,7 +202,14 @@ fn weights_beyond_31_bits_fall_back_instead_of_lying() {
         }
     }
     assert!(known > 0 && unknown > 0, "{known} known, {unknown} unknown");
-    check_routes(&g, &index, &metric, &mut rng, Profile::Vehicle, 50, 0, true);
+    check_routes(
+        (&g, &index, &metric),
+        &mut rng,
+        Profile::Vehicle,
+        50,
+        0,
+        true,
+    );
 }
 
 #[test]

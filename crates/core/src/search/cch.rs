@@ -72,11 +72,46 @@ pub struct CchIndex {
 
 /// A customized metric: the input weights (one per edge of the graph, [`BLOCKED`] for closed
 /// edges, as [`super::Router`] takes them) and the shortcut weights derived from them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CchMetric {
     weights: Vec<u32>,
     metric: cch::Metric,
+    /// How each arc unpacks, per direction, filled by queries as they unpack (see
+    /// [`Unpacking`]).
+    unpacking: Unpacking,
 }
+
+/// Equal metrics have equal weights (the unpacking cache is not compared).
+impl PartialEq for CchMetric {
+    fn eq(&self, other: &Self) -> bool {
+        self.weights == other.weights && self.metric == other.metric
+    }
+}
+
+impl Eq for CchMetric {}
+
+/// A cache of how each arc unpacks (two slots per arc: up, down): `INVALID` (not yet known),
+/// `EDGE | e` (the input edge `e`) or the middle node `z` of a lower triangle. Queries fill it
+/// as they go (relaxed atomics: every value written is correct for the weights it was found
+/// for, and each use re-checks it against the current weights, so a stale one is only
+/// recomputed). Without it, unpacking a shortcut between two top nodes of the hierarchy scans
+/// thousands of down arcs, in every query that crosses it.
+#[derive(Debug, Default)]
+struct Unpacking(Vec<std::sync::atomic::AtomicU32>);
+
+impl Clone for Unpacking {
+    fn clone(&self) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        Self(
+            self.0
+                .iter()
+                .map(|v| AtomicU32::new(v.load(Relaxed)))
+                .collect(),
+        )
+    }
+}
+
+const EDGE: u32 = 1 << 31;
 
 impl CchMetric {
     /// The input weights this metric was customized for (indexed by `EdgeId`).
@@ -195,6 +230,7 @@ impl CchIndex {
                 forward: Vec::new(),
                 backward: Vec::new(),
             },
+            unpacking: Unpacking::default(),
         };
         self.customize_into(weights, &mut out);
         out
@@ -648,6 +684,7 @@ enum Unpacked {
 /// One level of unpacking: the input edge an arc stands for (one whose weight equals the
 /// arc's), or the two arcs of a lower triangle whose weights add up to it.
 fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
+    use std::sync::atomic::Ordering::Relaxed;
     let a = s.arc as usize;
     let (target, first, extras, extra_first) = if s.up {
         (
@@ -664,25 +701,7 @@ fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
             &c.first_extra_backward_input_arc_of_cch,
         )
     };
-    let input = std::iter::once(first).chain(
-        extras[extra_first[a] as usize..extra_first[a + 1] as usize]
-            .iter()
-            .copied(),
-    );
-    for e in input {
-        if e != INVALID
-            && metric.weights[e as usize] != BLOCKED
-            && metric.weights[e as usize] == target
-        {
-            return Some(Unpacked::Edge(e));
-        }
-    }
-    // A lower triangle (z, lo, hi): z below both, arcs z–lo ("bottom") and z–hi ("mid").
-    // Walk the shorter of the two down lists and find the other arc in z's (short, sorted)
-    // upward list: the top nodes of the hierarchy have thousands of down arcs.
     let (fw, bw) = (&metric.metric.forward, &metric.metric.backward);
-    let down =
-        |v: u32| c.down_first_out[v as usize] as usize..c.down_first_out[v as usize + 1] as usize;
     let up_arc = |z: u32, head: u32| {
         let (a, b) = (
             c.up_first_out[z as usize] as usize,
@@ -693,6 +712,85 @@ fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
             .ok()
             .map(|i| (a + i) as u32)
     };
+    // The triangle (z, lo, hi) if its two arcs add up to the arc's weight.
+    let triangle = |z: u32, bottom: u32, mid: u32| -> Option<Unpacked> {
+        let (bottom, mid) = (bottom as usize, mid as usize);
+        if s.up {
+            // lo → z (down the bottom arc), z → hi (up the mid arc).
+            (u64::from(bw[bottom]) + u64::from(fw[mid]) == u64::from(target)).then_some(
+                Unpacked::Via(
+                    Step {
+                        lo: z,
+                        hi: s.lo,
+                        arc: bottom as u32,
+                        up: false,
+                    },
+                    Step {
+                        lo: z,
+                        hi: s.hi,
+                        arc: mid as u32,
+                        up: true,
+                    },
+                ),
+            )
+        } else {
+            // hi → z (down the mid arc), z → lo (up the bottom arc).
+            (u64::from(bw[mid]) + u64::from(fw[bottom]) == u64::from(target)).then_some(
+                Unpacked::Via(
+                    Step {
+                        lo: z,
+                        hi: s.hi,
+                        arc: mid as u32,
+                        up: false,
+                    },
+                    Step {
+                        lo: z,
+                        hi: s.lo,
+                        arc: bottom as u32,
+                        up: true,
+                    },
+                ),
+            )
+        }
+    };
+    let slot = metric.unpacking.0.get(2 * a + usize::from(!s.up));
+    if let Some(v) = slot.map(|v| v.load(Relaxed)).filter(|&v| v != INVALID) {
+        let cached = if v & EDGE != 0 {
+            let e = v & !EDGE;
+            (metric.weights.get(e as usize) == Some(&target)).then_some(Unpacked::Edge(e))
+        } else {
+            up_arc(v, s.lo)
+                .zip(up_arc(v, s.hi))
+                .and_then(|(bottom, mid)| triangle(v, bottom, mid))
+        };
+        if cached.is_some() {
+            return cached;
+        }
+    }
+    let remember = |v: u32| {
+        if let Some(slot) = slot {
+            slot.store(v, Relaxed);
+        }
+    };
+    let input = std::iter::once(first).chain(
+        extras[extra_first[a] as usize..extra_first[a + 1] as usize]
+            .iter()
+            .copied(),
+    );
+    for e in input {
+        if e != INVALID
+            && metric.weights[e as usize] != BLOCKED
+            && metric.weights[e as usize] == target
+        {
+            remember(EDGE | e);
+            return Some(Unpacked::Edge(e));
+        }
+    }
+    // A lower triangle (z, lo, hi): z below both, arcs z–lo ("bottom") and z–hi ("mid").
+    // Walk the shorter of the two down lists and find the other arc in z's (short, sorted)
+    // upward list: the top nodes of the hierarchy have thousands of down arcs.
+    let down =
+        |v: u32| c.down_first_out[v as usize] as usize..c.down_first_out[v as usize + 1] as usize;
     let (walk, other) = if down(s.lo).len() <= down(s.hi).len() {
         (s.lo, s.hi)
     } else {
@@ -709,41 +807,9 @@ fn unpack_step(c: &cch::Cch, metric: &CchMetric, s: Step) -> Option<Unpacked> {
         } else {
             (found, walked)
         };
-        if s.up {
-            // lo → z (down the bottom arc), z → hi (up the mid arc).
-            if u64::from(bw[bottom as usize]) + u64::from(fw[mid as usize]) == u64::from(target) {
-                return Some(Unpacked::Via(
-                    Step {
-                        lo: z,
-                        hi: s.lo,
-                        arc: bottom,
-                        up: false,
-                    },
-                    Step {
-                        lo: z,
-                        hi: s.hi,
-                        arc: mid,
-                        up: true,
-                    },
-                ));
-            }
-        } else if u64::from(bw[mid as usize]) + u64::from(fw[bottom as usize]) == u64::from(target)
-        {
-            // hi → z (down the mid arc), z → lo (up the bottom arc).
-            return Some(Unpacked::Via(
-                Step {
-                    lo: z,
-                    hi: s.hi,
-                    arc: mid,
-                    up: false,
-                },
-                Step {
-                    lo: z,
-                    hi: s.lo,
-                    arc: bottom,
-                    up: true,
-                },
-            ));
+        if let Some(u) = triangle(z, bottom, mid) {
+            remember(z);
+            return Some(u);
         }
     }
     // Every customized arc below INF_WEIGHT is an input edge or a lower triangle.
