@@ -252,6 +252,10 @@ impl CchIndex {
             .customizer()
             .customize_into(&clamped, &mut out.metric);
         out.weights = weights;
+        let slots = 2 * self.cch.cch_arc_count();
+        if out.unpacking.0.len() != slots {
+            out.unpacking = Unpacking((0..slots).map(|_| INVALID.into()).collect());
+        }
     }
 
     /// Re-customizes `metric` for new weights by recomputing only what they can change
