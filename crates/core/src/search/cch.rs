@@ -119,11 +119,13 @@ impl CchMetric {
         &self.weights
     }
 
-    /// Heap bytes held (input weights and forward and backward shortcut weights).
+    /// Heap bytes held (input weights, forward and backward shortcut weights, the unpacking
+    /// cache).
     pub fn memory_bytes(&self) -> usize {
         4 * (self.weights.capacity()
             + self.metric.forward.capacity()
-            + self.metric.backward.capacity())
+            + self.metric.backward.capacity()
+            + self.unpacking.0.capacity())
     }
 }
 
