@@ -151,7 +151,14 @@ fn recustomized_generalised_weights_match_the_oracle() {
     let mut metric = index.customize(risky(&mut rng));
     check_nodes(&g, &index, &metric, &mut rng, 500);
     // Fills the metric's unpacking cache, which must not mislead after the weights change.
-    check_routes((&g, &index, &metric), &mut rng, Profile::Foot, 150, 0, false);
+    check_routes(
+        (&g, &index, &metric),
+        &mut rng,
+        Profile::Foot,
+        150,
+        0,
+        false,
+    );
     // New incidents: re-customize in place, reusing the buffers.
     let mut changed = metric.weights().to_vec();
     for w in changed.iter_mut() {
@@ -246,7 +253,14 @@ fn partial_recustomization_equals_a_full_one() {
                 };
             }
         }
-        check_routes((&g, &index, &metric), &mut rng, Profile::Vehicle, 40, 0, false);
+        check_routes(
+            (&g, &index, &metric),
+            &mut rng,
+            Profile::Vehicle,
+            40,
+            0,
+            false,
+        );
         let recomputed = index.recustomize(&mut metric, w.clone());
         assert!(recomputed > 0, "round {round}");
         if share < 0.1 {
@@ -255,5 +269,12 @@ fn partial_recustomization_equals_a_full_one() {
         assert_eq!(metric, index.customize(w.clone()), "round {round}");
     }
     check_nodes(&g, &index, &metric, &mut rng, 200);
-    check_routes((&g, &index, &metric), &mut rng, Profile::Vehicle, 100, 0, false);
+    check_routes(
+        (&g, &index, &metric),
+        &mut rng,
+        Profile::Vehicle,
+        100,
+        0,
+        false,
+    );
 }

@@ -264,7 +264,7 @@ impl CchIndex {
     /// (partial customization): the nodes owning an arc whose input weight changed, then,
     /// in rank order, every node above one whose arcs changed value. Each such node's arcs are
     /// recomputed from their input weights and all their lower triangles, so weights may go up
-    /// as well as down. Falls back to a full customization when more than a tenth of the
+    /// as well as down. Falls back to a full customization when more than a third of the
     /// edges changed. Returns the number of nodes recomputed (all of them for a full one).
     /// Gives the same metric as [`CchIndex::customize`] on the new weights.
     ///
@@ -295,7 +295,7 @@ impl CchIndex {
                 }
             }
         }
-        if changed > self.edges / 10 {
+        if changed > self.edges / 3 {
             self.customize_into(weights, metric);
             return n;
         }
