@@ -3,7 +3,11 @@
 //! customization (per metric), query latency (p50/p99 over seeded random snap pairs, and a
 //! criterion median), the bidirectional Dijkstra it replaces, and memory per node and edge.
 //!
-//! `SENDA_CCH_SIZES` (default `1000000,5000000`) picks the sizes. The one-off phases are timed
+//! Then the engine end to end (`SENDA_CCH_ENGINE_SIZES`, default `1000000`): routes with the
+//! speed-up, and 1,000 new incidents → `Engine::add_incidents` → routes on the new snapshot.
+//! Figures: `benches/README.md`.
+//!
+//! `SENDA_CCH_SIZES` (default `1000000,5000000`) picks the graph sizes. The one-off phases are timed
 //! once and printed (`cch/...` lines on stderr); the contraction order is cached under the
 //! target directory (`senda-bench-cache/`) so a re-run skips the minutes it takes — the
 //! printed order time is the one of the run that computed it.
@@ -344,7 +348,7 @@ fn engine_size(c: &mut Criterion, nodes: usize) {
     engine.prepare_speedup_with_order(&order).unwrap();
     drop(order);
     eprintln!(
-        "cch/{name}: structure + eager customization (foot and vehicle at 0.5) {:.2} s",
+        "cch/{name}: structure + eager customization (foot and vehicle at 0 and 0.5) {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let g = engine.graph();
@@ -358,7 +362,7 @@ fn engine_size(c: &mut Criterion, nodes: usize) {
     let t = Instant::now();
     let _ = engine.route(&RouteQuery::new(pairs[0].0, pairs[0].1));
     eprintln!(
-        "cch/{name}: first route (customizes foot at aversion 0 on first use) {:.2} s",
+        "cch/{name}: first route (default request: both levels customized already) {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();

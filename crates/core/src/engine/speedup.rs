@@ -14,8 +14,8 @@
 //!   default aversion 0.5) are customized, on first use, and shared by every request.
 //! * **Updates**: [`Engine::add_incidents`] keeps the aversion-0 metrics (risk does not enter
 //!   them; hard blocks come from alerts, which do not change) and re-customizes, before it
-//!   returns, the metrics in use at the [`SpeedupConfig::eager`] levels (default 0.5, the
-//!   default request), so routes reflect new incidents as soon as the snapshot is swapped
+//!   returns, the metrics in use at the other [`SpeedupConfig::eager`] levels (default 0.5,
+//!   the default request), so routes reflect new incidents as soon as the snapshot is swapped
 //!   in. That re-customization is partial ([`CchIndex::recustomize`]): only the part of the
 //!   hierarchy above the edges whose weight changed. Other levels in use are customized
 //!   afresh on their next request. [`Engine::at_time`]
@@ -40,9 +40,12 @@ pub struct SpeedupConfig {
     /// The aversions whose metrics are customized and shared by all requests; a request at
     /// another aversion is answered by Dijkstra. Default: [`super::route::SWEEP`].
     pub levels: Vec<f64>,
-    /// The levels re-customized by [`Engine::add_incidents`] itself (when in use); the other
-    /// levels in use are re-customized on their next request. Default `[0.5]`. Each costs
-    /// one customization: about 0.3 s per million nodes on two cores.
+    /// The levels [`Engine::prepare_speedup`] customizes for foot and vehicle, and
+    /// [`Engine::add_incidents`] re-customizes itself when in use (aversion 0 is kept: risk
+    /// does not enter it); other levels are customized on their next request. Default
+    /// `[0, 0.5]`: every route request searches its aversion and the fastest. Each costs a
+    /// customization (about 0.3 s per million nodes on two cores; a partial one after local
+    /// changes, a few hundredths of a second).
     pub eager: Vec<f64>,
 }
 
@@ -51,7 +54,7 @@ impl Default for SpeedupConfig {
         Self {
             enabled: true,
             levels: super::route::SWEEP.to_vec(),
-            eager: vec![super::route::DEFAULT_AVERSION],
+            eager: vec![0.0, super::route::DEFAULT_AVERSION],
         }
     }
 }
