@@ -109,6 +109,38 @@ fn pairs(engine: &Engine, profile: Profile, n: usize, seed: u64) -> Vec<(LonLat,
     out
 }
 
+/// The routes of [`bench_routes`] again with the speed-up prepared (CCH; the index time is
+/// printed: it is what `senda serve` spends in the background after startup).
+fn bench_routes_cch(c: &mut Criterion, name: &str, engine: &Engine, samples: usize) {
+    let t = Instant::now();
+    engine.prepare_speedup();
+    eprintln!(
+        "{name}: speed-up prepared (order, structure, foot and vehicle at 0.5) in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut g = c.benchmark_group(format!("route-cch/{name}"));
+    g.sample_size(samples);
+    for profile in Profile::ALL {
+        let qs = pairs(engine, profile, 50, 7);
+        for alternatives in [0, 3] {
+            let mut i = 0;
+            g.bench_function(format!("{profile}/alternatives={alternatives}"), |b| {
+                b.iter(|| {
+                    let (from, to) = qs[i % qs.len()];
+                    i += 1;
+                    let q = RouteQuery {
+                        profile,
+                        alternatives,
+                        ..RouteQuery::new(from, to)
+                    };
+                    black_box(engine.route(&q).unwrap().routes.len())
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 fn bench_routes(c: &mut Criterion, name: &str, engine: &Engine, samples: usize, pairs_n: usize) {
     let mut g = c.benchmark_group(format!("route/{name}"));
     g.sample_size(samples);
@@ -160,6 +192,7 @@ fn andorra(c: &mut Criterion) {
     };
     let engine = build("andorra", data);
     bench_routes(c, "andorra", &engine, 30, 50);
+    bench_routes_cch(c, "andorra", &engine, 30);
 }
 
 fn travel_mapping(c: &mut Criterion) {
@@ -206,6 +239,7 @@ fn travel_mapping(c: &mut Criterion) {
     }
     g.finish();
     bench_routes(c, "travel-mapping", &engine, 20, 50);
+    bench_routes_cch(c, "travel-mapping", &engine, 20);
 }
 
 fn generated_1m(c: &mut Criterion) {

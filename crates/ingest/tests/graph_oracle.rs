@@ -5,6 +5,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use senda_core::graph::{GraphConfig, Profile, RoadGraph};
+use senda_core::search::cch::{CchAnswer, CchIndex, CchQuery};
 use senda_core::search::{weights_time, Router};
 use senda_core::{EdgeId, LonLat, NodeId, RoadSegment};
 use senda_ingest::{roads, Input};
@@ -37,13 +38,18 @@ fn build(name: &str, rel: &str) -> RoadGraph {
     g
 }
 
-/// At least 1,000 random pairs per profile: costs and paths equal petgraph's.
+/// At least 1,000 random pairs per profile: costs and paths equal petgraph's, for the
+/// bidirectional Dijkstra and for the customizable contraction hierarchy (costs, and routes
+/// between snapped points equal to Dijkstra's).
 fn oracle_pairs(name: &str, g: &RoadGraph, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut router = Router::for_graph(g);
+    let index = CchIndex::build(g);
+    let mut cch = CchQuery::new();
     for (profile, allow_rail) in [(Profile::Foot, false), (Profile::Vehicle, false)] {
         let w = weights_time(g, profile, allow_rail);
         let oracle = Oracle::new(g, &w);
+        let metric = index.customize(w.clone());
         // Sources and targets: tails of usable edges (nodes in the kept component), plus a few
         // arbitrary nodes (often outside it: unreachable).
         let usable: Vec<NodeId> = (0..g.edge_count() as u32)
@@ -75,6 +81,11 @@ fn oracle_pairs(name: &str, g: &RoadGraph, seed: u64) {
                     costs[target.index()],
                     "{name} {profile} {s} -> {target}"
                 );
+                assert_eq!(
+                    cch.distance(&index, &metric, s, target),
+                    costs[target.index()],
+                    "CCH: {name} {profile} {s} -> {target}"
+                );
                 if let Some(p) = got {
                     reachable += 1;
                     assert_eq!(path_weight(&w, &p.edges), Some(p.cost));
@@ -95,6 +106,27 @@ fn oracle_pairs(name: &str, g: &RoadGraph, seed: u64) {
         );
         assert!(pairs >= 1000);
         assert!(reachable > pairs * 3 / 4, "{reachable} of {pairs}");
+        // Snapped points near random usable nodes: CCH routes equal Dijkstra's.
+        let mut routed = 0;
+        for _ in 0..150 {
+            let snap = |rng: &mut StdRng| {
+                let v = g.node_position(pick(rng));
+                let p = LonLat::new(v.lon() + 0.0002, v.lat() + 0.0001).unwrap();
+                g.snap(p, profile, allow_rail, 5_000.0).ok()
+            };
+            let (Some(a), Some(b)) = (snap(&mut rng), snap(&mut rng)) else {
+                continue;
+            };
+            let want = router.route(g, &w, &a, &b);
+            match cch.route(g, &index, &metric, &a, &b) {
+                CchAnswer::Route(p) => {
+                    assert_eq!(Some(p.cost), want.map(|w| w.cost), "{name} {profile}");
+                    routed += 1;
+                }
+                CchAnswer::Unknown => assert!(want.is_none(), "{name} {profile}"),
+            }
+        }
+        assert!(routed > 100, "{routed}");
     }
 }
 

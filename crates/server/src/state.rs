@@ -279,6 +279,25 @@ fn snapshot_of(
     generation: u64,
     started: Instant,
 ) -> anyhow::Result<Snapshot> {
+    if config.engine.speedup.enabled {
+        // The routing speed-up (CCH) is prepared in the background: routes use Dijkstra until
+        // it is ready, so startup and swaps are not delayed (see `engine::speedup`).
+        let background = engine.clone();
+        let spawned = std::thread::Builder::new()
+            .name("senda-speedup".to_owned())
+            .spawn(move || {
+                let t = std::time::Instant::now();
+                background.prepare_speedup();
+                tracing::info!(
+                    generation,
+                    seconds = t.elapsed().as_secs_f64(),
+                    "routing speed-up ready"
+                );
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("routing speed-up not started: {e}");
+        }
+    }
     let t = Instant::now();
     let tiles = TileSource::new(&engine, config.tiles.clone()).context("building the tiles")?;
     tracing::info!(

@@ -19,6 +19,7 @@
 pub mod links;
 pub mod nearest;
 pub mod plan;
+pub mod speedup;
 
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
 use crate::risk::{EdgeCellIndex, EdgeRisk, RiskConfig, RiskField, RiskProfile};
@@ -66,6 +67,8 @@ pub struct EngineConfig {
     /// and Travel Mapping highways never share a vertex, but yards and stations lie in the
     /// towns the highways pass through. `0` adds no links.
     pub rail_link_m: f64,
+    /// The routing speed-up (customizable contraction hierarchies), see [`speedup`].
+    pub speedup: speedup::SpeedupConfig,
 }
 
 impl Default for EngineConfig {
@@ -76,6 +79,7 @@ impl Default for EngineConfig {
             max_snap_distance_m: 10_000.0,
             aversion_scale: 1000.0,
             rail_link_m: 2_000.0,
+            speedup: speedup::SpeedupConfig::default(),
         }
     }
 }
@@ -135,6 +139,8 @@ struct Static {
     /// Walking links added between rail line ends and roads; graph segments
     /// `data.roads.len()..` in this order.
     rail_links: Vec<RoadSegment>,
+    /// The CCH index, built by [`Engine::prepare_speedup`].
+    cch: std::sync::OnceLock<Arc<crate::search::cch::CchIndex>>,
 }
 
 /// An immutable snapshot for queries at one point in time. Cheap to clone (shared parts are
@@ -148,6 +154,8 @@ pub struct Engine {
     /// Per profile (index [`profile_index`]): each edge's risk.
     edge_risk: Arc<[Vec<EdgeRisk>; 2]>,
     config: Arc<EngineConfig>,
+    /// This snapshot's customized CCH metrics (see [`speedup`]).
+    metrics: Arc<speedup::Metrics>,
 }
 
 /// Index of a profile in per-profile arrays.
@@ -222,6 +230,7 @@ impl Engine {
             transit: data.transit,
             transit_snaps,
             shelter_index: std::sync::OnceLock::new(),
+            cch: std::sync::OnceLock::new(),
         };
         let edge_risk = edge_risks(&risk, &fixed.edge_cells)?;
         Ok(Self {
@@ -231,6 +240,7 @@ impl Engine {
             risk: Arc::new(risk),
             edge_risk: Arc::new(edge_risk),
             config: Arc::new(config),
+            metrics: Arc::default(),
         })
     }
 
@@ -261,17 +271,21 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let risk = RiskField::build(&incidents, &alerts, at, &self.config.risk)?;
         let edge_risk = edge_risks(&risk, &self.fixed.edge_cells)?;
-        Ok(Self {
+        let next = Self {
             incidents,
             alerts,
             risk: Arc::new(risk),
             edge_risk: Arc::new(edge_risk),
+            metrics: Arc::default(),
             ..self.clone()
-        })
+        };
+        next.carry_metrics(self, false);
+        Ok(next)
     }
 
     /// A new snapshot with more incidents: only the cells they touch and the edges crossing
-    /// those cells are recomputed. Returns the snapshot and the number of edges updated.
+    /// those cells are recomputed, and the CCH metrics in use are carried over or
+    /// re-customized (see [`speedup`]). Returns the snapshot and the number of edges updated.
     pub fn add_incidents(&self, new: &[Incident]) -> Result<(Self, usize), EngineError> {
         let mut risk = (*self.risk).clone();
         let affected = risk.add_incidents(new);
@@ -292,8 +306,10 @@ impl Engine {
             incidents: Arc::new(incidents),
             risk: Arc::new(risk),
             edge_risk: Arc::new(edge_risk),
+            metrics: Arc::default(),
             ..self.clone()
         };
+        next.carry_metrics(self, true);
         Ok((next, updated))
     }
 

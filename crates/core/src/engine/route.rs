@@ -61,11 +61,13 @@
 use super::{risk_profile, Engine, EngineError};
 use crate::graph::{Profile, Snap};
 use crate::risk::Explanation;
+use crate::search::cch::{CchAnswer, CchMetric, CchQuery};
 use crate::search::{weights_time, PathResult, Router, BLOCKED};
 use crate::{EdgeId, InvalidValue, LonLat, RoadSegment};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The aversion of a query that does not say.
 pub const DEFAULT_AVERSION: f64 = 0.5;
@@ -281,6 +283,15 @@ impl RoadNames {
 thread_local! {
     /// One search state per thread, reused from query to query.
     static ROUTER: RefCell<Router> = RefCell::new(Router::new());
+    static CCH_QUERY: RefCell<CchQuery> = RefCell::new(CchQuery::new());
+}
+
+/// How one aversion of a query is searched.
+enum Search {
+    /// On the snapshot's customized metric (Dijkstra on its weights if the CCH cannot tell).
+    Cch(Arc<CchMetric>),
+    /// Bidirectional Dijkstra on these weights.
+    Dijkstra(Vec<u32>),
 }
 
 /// A route found by one search of the sweep, with its figures.
@@ -354,16 +365,46 @@ impl Engine {
             seen.push(*a);
             new
         });
-        let weights = self.route_weights(q.profile, q.allow_rail, &aversions, &avoided);
-        let found: Vec<Option<Candidate>> = aversions
-            .par_iter()
-            .zip(&weights)
-            .map(|(&aversion, weights)| {
-                let path = ROUTER.with(|r| r.borrow_mut().route(self.graph(), weights, &from, &to));
-                path.map(|path| self.candidate(q.profile, aversion, path))
+        // The shared CCH metrics where there is one (see `speedup`); avoid areas are per
+        // request, so such requests, and aversions off the ladder, search with Dijkstra.
+        let metrics: Vec<Option<Arc<CchMetric>>> = aversions
+            .iter()
+            .map(|&a| {
+                q.avoid
+                    .is_empty()
+                    .then(|| self.cch_metric(q.profile, q.allow_rail, a))
+                    .flatten()
             })
             .collect();
-        drop(weights);
+        let slow: Vec<f64> = aversions
+            .iter()
+            .zip(&metrics)
+            .filter(|(_, m)| m.is_none())
+            .map(|(&a, _)| a)
+            .collect();
+        let mut slow_weights = self
+            .route_weights(q.profile, q.allow_rail, &slow, &avoided)
+            .into_iter();
+        let searches: Vec<(f64, Search)> = aversions
+            .iter()
+            .zip(metrics)
+            .map(|(&a, m)| match m {
+                Some(m) => (a, Search::Cch(m)),
+                None => (a, Search::Dijkstra(slow_weights.next().unwrap_or_default())),
+            })
+            .collect();
+        let one = |(aversion, search): &(f64, Search)| {
+            let path = self.search(search, &from, &to);
+            path.map(|path| self.candidate(q.profile, *aversion, path))
+        };
+        // CCH searches take well under a millisecond: handing them to other threads costs
+        // more than it saves (and waits on busy cores); Dijkstra searches run in parallel.
+        let found: Vec<Option<Candidate>> = if slow.is_empty() {
+            searches.iter().map(one).collect()
+        } else {
+            searches.par_iter().map(one).collect()
+        };
+        drop(searches);
         let mut candidates: Vec<Candidate> = found.into_iter().flatten().collect();
         if candidates.is_empty() || candidates[0].aversion != q.aversion {
             // The blocked edges are the same at every aversion: all searches fail together.
@@ -474,11 +515,29 @@ impl Engine {
         })
     }
 
+    /// One search between two snaps: on a CCH metric, or by Dijkstra.
+    fn search(&self, search: &Search, from: &Snap, to: &Snap) -> Option<PathResult> {
+        let graph = self.graph();
+        let dijkstra = |w: &[u32]| ROUTER.with(|r| r.borrow_mut().route(graph, w, from, to));
+        match search {
+            Search::Dijkstra(w) => dijkstra(w),
+            Search::Cch(m) => {
+                let answer = self.cch_index().map(|index| {
+                    CCH_QUERY.with(|q| q.borrow_mut().route(graph, index, m, from, to))
+                });
+                match answer {
+                    Some(CchAnswer::Route(p)) => Some(p),
+                    _ => dijkstra(m.weights()),
+                }
+            }
+        }
+    }
+
     /// The same weights as [`Engine::weights`], for several aversions at once and with the
     /// avoid areas already turned into an edge mask: one parallel pass over the edges reads
     /// each edge's time, blocks and risk once and writes one weight per aversion (the edge
     /// data is the memory traffic; 4 bytes per edge and aversion are written).
-    fn route_weights(
+    pub(crate) fn route_weights(
         &self,
         profile: Profile,
         allow_rail: bool,
@@ -486,6 +545,9 @@ impl Engine {
         avoided: &[bool],
     ) -> Vec<Vec<u32>> {
         const CHUNK: usize = 1 << 15;
+        if aversions.is_empty() {
+            return Vec::new();
+        }
         let graph = self.graph();
         let risks = self.edge_risk(profile);
         let m = graph.edge_count();
