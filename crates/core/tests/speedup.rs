@@ -200,6 +200,17 @@ fn the_index_is_reused_for_the_same_network() {
     assert!(unprepared.cch_metric(Profile::Foot, false, 0.5).is_none());
 }
 
+/// A closed square ring of half-side `h` degrees around `c`.
+fn square(c: LonLat, h: f64) -> Vec<LonLat> {
+    vec![
+        p(c.lon() - h, c.lat() - h),
+        p(c.lon() + h, c.lat() - h),
+        p(c.lon() + h, c.lat() + h),
+        p(c.lon() - h, c.lat() + h),
+        p(c.lon() - h, c.lat() - h),
+    ]
+}
+
 fn hurricane(area: Vec<LonLat>) -> WeatherAlert {
     WeatherAlert {
         key: SourceKey::new("smn", "hurricane-1").unwrap(),
@@ -228,14 +239,7 @@ fn hurricane(area: Vec<LonLat>) -> WeatherAlert {
 fn hard_blocks_and_avoid_areas_stay_exact() {
     let mut d = data(2500, 25);
     let c = d.roads[d.roads.len() / 2].geometry[0];
-    let h = 0.012;
-    let ring = vec![
-        p(c.lon() - h, c.lat() - h),
-        p(c.lon() + h, c.lat() - h),
-        p(c.lon() + h, c.lat() + h),
-        p(c.lon() - h, c.lat() + h),
-        p(c.lon() - h, c.lat() - h),
-    ];
+    let ring = square(c, 0.012);
     d.alerts = vec![hurricane(ring)];
     let engine = prepared(d);
     let blocked: Vec<bool> = (0..engine.graph().edge_count() as u32)
@@ -296,14 +300,7 @@ fn new_alerts_and_incidents_through_with_events_stay_exact() {
     let d = data(2500, 26);
     let positions: Vec<LonLat> = d.roads.iter().map(|r| r.geometry[0]).collect();
     let c = positions[positions.len() / 2];
-    let h = 0.012;
-    let ring = vec![
-        p(c.lon() - h, c.lat() - h),
-        p(c.lon() + h, c.lat() - h),
-        p(c.lon() + h, c.lat() + h),
-        p(c.lon() - h, c.lat() + h),
-        p(c.lon() - h, c.lat() - h),
-    ];
+    let ring = square(c, 0.012);
     let mut all = d.incidents.clone();
     let engine = prepared(d);
     let fastest = engine.cch_metric(Profile::Foot, false, 0.0).unwrap();

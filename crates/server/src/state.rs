@@ -107,6 +107,31 @@ impl TileCache {
     }
 }
 
+impl AppState {
+    /// The tile of `key` from the cache, or rendered by `render` (off the async threads),
+    /// encoded and cached.
+    pub async fn tile(
+        &self,
+        key: TileKey,
+        render: impl FnOnce() -> Result<Vec<u8>, ApiError> + Send + 'static,
+    ) -> Result<Arc<EncodedTile>, ApiError> {
+        let cached = self
+            .tile_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key);
+        if let Some(t) = cached {
+            return Ok(t);
+        }
+        let t = Arc::new(crate::api::blocking(move || render().map(EncodedTile::new)).await?);
+        self.tile_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(key, t.clone());
+        Ok(t)
+    }
+}
+
 /// Everything the handlers share.
 pub struct AppState {
     snapshot: RwLock<Arc<Snapshot>>,

@@ -78,32 +78,11 @@ pub async fn tile(
         y,
         access == Access::Analyst,
     );
-    let cached = state
-        .tile_cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key);
-    let tile = match cached {
-        Some(t) => t,
-        None => {
-            let snap2 = snap.clone();
-            let t = crate::api::blocking(move || {
-                snap2
-                    .tiles
-                    .render(layer, id, access)
-                    .map(EncodedTile::new)
-                    .map_err(tile_error)
-            })
-            .await?;
-            let t = Arc::new(t);
-            state
-                .tile_cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .put(key, t.clone());
-            t
-        }
-    };
+    let tile = state
+        .tile(key, move || {
+            snap.tiles.render(layer, id, access).map_err(tile_error)
+        })
+        .await?;
     let cache = if access == Access::Analyst {
         "private, max-age=60"
     } else {

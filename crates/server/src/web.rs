@@ -183,23 +183,7 @@ async fn basemap_tile(
         .ok_or_else(|| ApiError::not_found("this server has no basemap"))?;
     let id = tile_id(&z, &x, &y_mvt)?;
     let key = (BASEMAP_GENERATION, "basemap", id.z(), id.x(), id.y(), false);
-    let cached = state
-        .tile_cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key);
-    let tile = match cached {
-        Some(t) => t,
-        None => {
-            let t = Arc::new(blocking(move || Ok(EncodedTile::new(basemap.render(id)))).await?);
-            state
-                .tile_cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .put(key, t.clone());
-            t
-        }
-    };
+    let tile = state.tile(key, move || Ok(basemap.render(id))).await?;
     Ok(mvt_response(&tile, &headers, "public, max-age=86400"))
 }
 
