@@ -40,12 +40,13 @@ pub struct SpeedupConfig {
     /// The aversions whose metrics are customized and shared by all requests; a request at
     /// another aversion is answered by Dijkstra. Default: [`super::route::SWEEP`].
     pub levels: Vec<f64>,
-    /// The levels [`Engine::prepare_speedup`] customizes for foot and vehicle, and
-    /// [`Engine::add_incidents`] re-customizes itself when in use (aversion 0 is kept: risk
-    /// does not enter it); other levels are customized on their next request. Default
-    /// `[0, 0.5]`: every route request searches its aversion and the fastest. Each costs a
-    /// customization (about 0.3 s per million nodes on two cores; a partial one after local
-    /// changes, a few hundredths of a second).
+    /// The levels [`Engine::prepare_speedup`] customizes for foot and vehicle; other levels
+    /// are customized on their first request. After [`Engine::add_incidents`] (and
+    /// `with_events`, `at_time`) the metrics in use are re-customized on their next request,
+    /// partially, from the previous snapshot's (aversion 0 is kept after new incidents: risk
+    /// does not enter it). Default `[0, 0.5]`: every route request searches its aversion and
+    /// the fastest. A full customization costs about 0.3 s per million nodes on two cores; a
+    /// partial one after local changes a few hundredths of a second.
     pub eager: Vec<f64>,
 }
 
@@ -68,6 +69,9 @@ type Slot = Arc<OnceLock<Arc<CchMetric>>>;
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
     slots: Mutex<HashMap<Key, Slot>>,
+    /// Metrics of the previous snapshot not yet re-customized for this one: the first request
+    /// at that level re-customizes a copy, partially (only what changed edges reach).
+    seeds: Mutex<HashMap<Key, Arc<CchMetric>>>,
 }
 
 impl Metrics {
@@ -82,6 +86,21 @@ impl Metrics {
             .iter()
             .filter_map(|(k, s)| s.get().map(|m| (*k, m.clone())))
             .collect()
+    }
+
+    fn seed(&self, key: Key, metric: Arc<CchMetric>) {
+        let mut seeds = self.seeds.lock().unwrap_or_else(|p| p.into_inner());
+        seeds.insert(key, metric);
+    }
+
+    fn take_seed(&self, key: &Key) -> Option<Arc<CchMetric>> {
+        let mut seeds = self.seeds.lock().unwrap_or_else(|p| p.into_inner());
+        seeds.remove(key)
+    }
+
+    fn seeds(&self) -> Vec<(Key, Arc<CchMetric>)> {
+        let seeds = self.seeds.lock().unwrap_or_else(|p| p.into_inner());
+        seeds.iter().map(|(k, m)| (*k, m.clone())).collect()
     }
 
     fn insert(&self, key: Key, metric: Arc<CchMetric>) {
@@ -201,9 +220,18 @@ impl Engine {
         if !self.config.speedup.levels.contains(&aversion) {
             return None;
         }
-        let slot = self.metrics.slot(key(profile, allow_rail, aversion));
+        let k = key(profile, allow_rail, aversion);
+        let slot = self.metrics.slot(k);
         let metric = slot.get_or_init(|| {
-            Arc::new(index.customize(self.metric_weights(profile, allow_rail, aversion)))
+            let weights = self.metric_weights(profile, allow_rail, aversion);
+            match self.metrics.take_seed(&k) {
+                Some(previous) => {
+                    let mut m = (*previous).clone();
+                    index.recustomize(&mut m, weights);
+                    Arc::new(m)
+                }
+                None => Arc::new(index.customize(weights)),
+            }
         });
         Some(metric.clone())
     }
@@ -214,50 +242,26 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// The metrics of the next snapshot after new incidents (`self` is that snapshot, its
-    /// metrics still empty): aversion-0 metrics of `previous` are kept, eager levels in use
-    /// re-customized now (each customization runs in parallel).
-    ///
-    /// `times_unchanged`: only incident risk changed (`add_incidents`), so the aversion-0
-    /// metrics (travel time and alert blocks) are kept as they are; otherwise (other alerts or
-    /// another time: `with_events`, `at_time`) they are re-customized like the others.
+    /// The metrics of the next snapshot (`self`, its metrics still empty) from `previous`:
+    /// the metrics `previous` customized (or had still to) become seeds, re-customized —
+    /// partially, only what the changed edges reach — by the first request at their level, so
+    /// an update costs no customization until a route needs one. When `times_unchanged` (only
+    /// incident risk changed: `add_incidents`) the aversion-0 metrics (travel time and alert
+    /// blocks) are kept as they are; otherwise (other alerts or another time: `with_events`,
+    /// `at_time`) they are seeds like the others.
     pub(crate) fn carry_metrics(&self, previous: &Engine, times_unchanged: bool) {
-        let Some(index) = self.fixed.cch.get() else {
+        if self.fixed.cch.get().is_none() {
             return;
-        };
-        let eager: Vec<u64> = self
-            .config
-            .speedup
-            .eager
-            .iter()
-            .map(|a| a.to_bits())
-            .collect();
-        let mut redo = Vec::new();
+        }
+        for (k, m) in previous.metrics.seeds() {
+            self.metrics.seed(k, m);
+        }
         for (k, m) in previous.metrics.customized() {
             if times_unchanged && f64::from_bits(k.2) == 0.0 {
                 self.metrics.insert(k, m);
-            } else if eager.contains(&k.2) || f64::from_bits(k.2) == 0.0 {
-                redo.push((k, m));
+            } else {
+                self.metrics.seed(k, m);
             }
-        }
-        // Partial re-customization from the previous metric: only what the changed edges
-        // can reach (see `CchIndex::recustomize`); several metrics in parallel.
-        let done: Vec<(Key, CchMetric)> = redo
-            .into_par_iter()
-            .map(|(k, m)| {
-                let profile = if k.0 == 0 {
-                    Profile::Foot
-                } else {
-                    Profile::Vehicle
-                };
-                let weights = self.metric_weights(profile, k.1, f64::from_bits(k.2));
-                let mut metric = (*m).clone();
-                index.recustomize(&mut metric, weights);
-                (k, metric)
-            })
-            .collect();
-        for (k, m) in done {
-            self.metrics.insert(k, Arc::new(m));
         }
     }
 }
