@@ -27,7 +27,6 @@
 use super::{Engine, EngineError};
 use crate::graph::{Profile, RoadGraph};
 use crate::search::cch::{CchIndex, CchMetric};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
