@@ -114,7 +114,7 @@ def main():
         "",
         "Routing: fastest vehicle route between two nodes, one pair per call, the same seeded "
         "pairs for every peer (each peer runs the first *k* of them). *load* = reading the "
-        "export and building the peer's graph (senda: `RoadGraph::build` from the segments; "
+        "export and building the peer's graph (senda: `RoadGraph::build` from the segments, then the CCH's nested-dissection order, structure and customization — once per network; "
         "pgRouting: `COPY` into tables). *÷ senda* = the peer's p50 over senda's p50 on the "
         "same *k* pairs (above 1: senda is faster). *costs*: against petgraph's Dijkstra.",
         "",
