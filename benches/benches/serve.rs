@@ -145,7 +145,7 @@ fn route_urls(b: &Bench, n: usize, seed: &mut u64) -> Vec<String> {
             let j = (i + 1 + (*seed >> 13) as usize % (TOWNS.len() - 1)) % TOWNS.len();
             let (a, z) = (TOWNS[i], TOWNS[j]);
             format!(
-                "{}/api/v1/route?from={},{}&to={},{}&aversion=0.7",
+                "{}/api/v1/route?from={},{}&to={},{}",
                 b.base, a.0, a.1, z.0, z.1
             )
         })
