@@ -31,26 +31,7 @@ fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap()
 }
 
-/// SplitMix64: seeded, dependency-free random numbers.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use senda_benches::Rng;
 
 /// `count` incidents in `hotspots` clusters around road vertices.
 fn synthetic_incidents(roads: &[RoadSegment], hotspots: usize, count: usize) -> Vec<Incident> {

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use senda_tiles::{Access, Layer, TileError, TileId};
+use senda_tiles::{Access, Layer, TileError};
 use std::sync::Arc;
 
 fn tile_error(e: TileError) -> ApiError {
@@ -37,16 +37,8 @@ pub async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer(&layer_name)?;
-    let y = y_mvt
-        .strip_suffix(".mvt")
-        .ok_or_else(|| ApiError::not_found("tiles end in .mvt"))?;
-    let parse = |name: &str, v: &str| {
-        v.parse::<u32>()
-            .map_err(|_| ApiError::bad_param(name, format!("{v:?} is not a tile coordinate")))
-    };
-    let (z, x, y) = (parse("z", &z)?, parse("x", &x)?, parse("y", y)?);
-    let z = u8::try_from(z).map_err(|_| ApiError::bad_param("z", "zoom out of range"))?;
-    let id = TileId::new(z, x, y).map_err(tile_error)?;
+    let id = crate::web::tile_id(&z, &x, &y_mvt)?;
+    let (z, x, y) = (id.z(), id.x(), id.y());
     let access = if role.sees_sensitive() {
         Access::Analyst
     } else {
