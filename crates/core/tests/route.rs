@@ -12,8 +12,7 @@ use senda_core::engine::route::{RouteAnswer, RouteQuery};
 use senda_core::engine::{Engine, EngineConfig, EngineData, EngineError, WeightQuery};
 use senda_core::search::{partial_cost, weights_time, Router};
 use senda_core::{
-    AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, EdgeId, Incident,
-    IncidentCategory, LonLat, NodeId, Profile, SourceKey, WeatherAlert,
+    EdgeId, Incident, IncidentCategory, LonLat, NodeId, Profile, SourceKey, WeatherAlert,
 };
 use senda_testkit::oracle::{snap_to_snap, Oracle};
 
@@ -461,41 +460,14 @@ fn avoid_areas_are_never_entered() {
 }
 
 fn hurricane(area: Vec<LonLat>) -> WeatherAlert {
-    WeatherAlert {
-        key: SourceKey::new("smn", "hurricane-1").unwrap(),
-        sent: at() - Duration::hours(6),
-        status: "Actual".to_owned(),
-        msg_type: "Alert".to_owned(),
-        categories: vec!["Met".to_owned()],
-        severity: CapSeverity::Extreme,
-        urgency: CapUrgency::Immediate,
-        certainty: CapCertainty::Observed,
-        effective: None,
-        onset: Some(at() - Duration::hours(6)),
-        expires: Some(at() + Duration::hours(6)),
-        texts: vec![AlertText {
-            language: "en".to_owned(),
-            event: "Hurricane warning".to_owned(),
-            headline: None,
-            description: None,
-            instruction: None,
-        }],
-        areas: vec![AlertArea::new("test".to_owned(), vec![area], vec![]).unwrap()],
-    }
+    senda_testkit::gen::hurricane(area, at())
 }
 
 #[test]
 fn hard_blocked_edges_are_never_used() {
     let roads = senda_testkit::gen::road_like_graph(2500, 8);
     let c = roads[roads.len() / 2].geometry[0];
-    let h = 0.012;
-    let ring = vec![
-        p(c.lon() - h, c.lat() - h),
-        p(c.lon() + h, c.lat() - h),
-        p(c.lon() + h, c.lat() + h),
-        p(c.lon() - h, c.lat() + h),
-        p(c.lon() - h, c.lat() - h),
-    ];
+    let ring = senda_testkit::gen::square(c, 0.012);
     let data = EngineData {
         roads,
         alerts: vec![hurricane(ring)],

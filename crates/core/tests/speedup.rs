@@ -9,8 +9,7 @@ use senda_core::engine::route::RouteQuery;
 use senda_core::engine::{Engine, EngineConfig, EngineData, WeightQuery};
 use senda_core::search::partial_cost;
 use senda_core::{
-    AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, EdgeId, Incident,
-    IncidentCategory, LonLat, NodeId, Profile, SourceKey, WeatherAlert,
+    EdgeId, Incident, IncidentCategory, LonLat, NodeId, Profile, SourceKey, WeatherAlert,
 };
 use senda_testkit::oracle::{snap_to_snap, Oracle};
 
@@ -200,46 +199,15 @@ fn the_index_is_reused_for_the_same_network() {
     assert!(unprepared.cch_metric(Profile::Foot, false, 0.5).is_none());
 }
 
-/// A closed square ring of half-side `h` degrees around `c`.
-fn square(c: LonLat, h: f64) -> Vec<LonLat> {
-    vec![
-        p(c.lon() - h, c.lat() - h),
-        p(c.lon() + h, c.lat() - h),
-        p(c.lon() + h, c.lat() + h),
-        p(c.lon() - h, c.lat() + h),
-        p(c.lon() - h, c.lat() - h),
-    ]
-}
-
 fn hurricane(area: Vec<LonLat>) -> WeatherAlert {
-    WeatherAlert {
-        key: SourceKey::new("smn", "hurricane-1").unwrap(),
-        sent: at() - Duration::hours(6),
-        status: "Actual".to_owned(),
-        msg_type: "Alert".to_owned(),
-        categories: vec!["Met".to_owned()],
-        severity: CapSeverity::Extreme,
-        urgency: CapUrgency::Immediate,
-        certainty: CapCertainty::Observed,
-        effective: None,
-        onset: Some(at() - Duration::hours(6)),
-        expires: Some(at() + Duration::hours(6)),
-        texts: vec![AlertText {
-            language: "en".to_owned(),
-            event: "Hurricane warning".to_owned(),
-            headline: None,
-            description: None,
-            instruction: None,
-        }],
-        areas: vec![AlertArea::new("test".to_owned(), vec![area], vec![]).unwrap()],
-    }
+    senda_testkit::gen::hurricane(area, at())
 }
 
 #[test]
 fn hard_blocks_and_avoid_areas_stay_exact() {
     let mut d = data(2500, 25);
     let c = d.roads[d.roads.len() / 2].geometry[0];
-    let ring = square(c, 0.012);
+    let ring = senda_testkit::gen::square(c, 0.012);
     d.alerts = vec![hurricane(ring)];
     let engine = prepared(d);
     let blocked: Vec<bool> = (0..engine.graph().edge_count() as u32)
@@ -300,7 +268,7 @@ fn new_alerts_and_incidents_through_with_events_stay_exact() {
     let d = data(2500, 26);
     let positions: Vec<LonLat> = d.roads.iter().map(|r| r.geometry[0]).collect();
     let c = positions[positions.len() / 2];
-    let ring = square(c, 0.012);
+    let ring = senda_testkit::gen::square(c, 0.012);
     let mut all = d.incidents.clone();
     let engine = prepared(d);
     let fastest = engine.cch_metric(Profile::Foot, false, 0.0).unwrap();

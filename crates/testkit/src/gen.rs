@@ -221,6 +221,46 @@ pub fn incidents(
         .collect()
 }
 
+/// A closed square ring of half-side `h` degrees around `c` (an alert area or avoid polygon).
+pub fn square(c: LonLat, h: f64) -> Vec<LonLat> {
+    let p = |lon: f64, lat: f64| LonLat::new(lon, lat).expect("a square inside WGS84");
+    vec![
+        p(c.lon() - h, c.lat() - h),
+        p(c.lon() + h, c.lat() - h),
+        p(c.lon() + h, c.lat() + h),
+        p(c.lon() - h, c.lat() + h),
+        p(c.lon() - h, c.lat() - h),
+    ]
+}
+
+/// An extreme, observed, immediate hurricane warning over `area`, in force from 6 h before
+/// `at` to 6 h after (its hard blocks close the roads inside for both profiles).
+pub fn hurricane(area: Vec<LonLat>, at: chrono::DateTime<chrono::Utc>) -> senda_core::WeatherAlert {
+    use senda_core::{AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency};
+    let hours = chrono::Duration::hours(6);
+    senda_core::WeatherAlert {
+        key: SourceKey::new("smn", "hurricane-1").expect("a valid key"),
+        sent: at - hours,
+        status: "Actual".to_owned(),
+        msg_type: "Alert".to_owned(),
+        categories: vec!["Met".to_owned()],
+        severity: CapSeverity::Extreme,
+        urgency: CapUrgency::Immediate,
+        certainty: CapCertainty::Observed,
+        effective: None,
+        onset: Some(at - hours),
+        expires: Some(at + hours),
+        texts: vec![AlertText {
+            language: "en".to_owned(),
+            event: "Hurricane warning".to_owned(),
+            headline: None,
+            description: None,
+            instruction: None,
+        }],
+        areas: vec![AlertArea::new("test".to_owned(), vec![area], vec![]).expect("a valid area")],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
