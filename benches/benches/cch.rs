@@ -251,27 +251,8 @@ fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap()
 }
 
-/// `count` incidents in `hotspots` clusters around road vertices (as the route bench).
 fn hotspot_incidents(roads: &[RoadSegment], hotspots: usize, count: usize) -> Vec<Incident> {
-    let mut rng = Rng(99);
-    let centres: Vec<LonLat> = (0..hotspots)
-        .map(|_| roads[rng.below(roads.len())].geometry[0])
-        .collect();
-    (0..count)
-        .map(|i| {
-            let c = centres[i % hotspots];
-            let jitter = |r: &mut Rng| (r.below(1 << 20) as f64 / (1 << 20) as f64 - 0.5) * 0.02;
-            let p = LonLat::new(c.lon() + jitter(&mut rng), c.lat() + jitter(&mut rng)).unwrap();
-            Incident::new(
-                SourceKey::new("bench", i.to_string()).unwrap(),
-                p,
-                at() - chrono::Duration::days(1 + rng.below(700) as i64),
-                IncidentCategory::Kidnapping,
-                1,
-            )
-            .unwrap()
-        })
-        .collect()
+    senda_benches::hotspot_incidents(roads, hotspots, count, at())
 }
 
 fn latency(engine: &Engine, pairs: &[(LonLat, LonLat)], alternatives: usize) -> (f64, f64) {

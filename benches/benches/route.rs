@@ -18,11 +18,11 @@
 //! (`weights` = `Engine::weights` for a new aversion, sequential; the route query computes
 //! all the aversions of its sweep in one parallel pass.)
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use senda_core::engine::route::RouteQuery;
 use senda_core::engine::{Engine, EngineConfig, EngineData, WeightQuery};
-use senda_core::{Incident, IncidentCategory, LonLat, NodeId, Profile, RoadSegment, SourceKey};
+use senda_core::{Incident, LonLat, NodeId, Profile, RoadSegment};
 use senda_ingest::{incidents, roads, Input};
 use std::hint::black_box;
 use std::time::Instant;
@@ -33,30 +33,8 @@ fn at() -> DateTime<Utc> {
 
 use senda_benches::Rng;
 
-/// `count` incidents in `hotspots` clusters around road vertices.
 fn synthetic_incidents(roads: &[RoadSegment], hotspots: usize, count: usize) -> Vec<Incident> {
-    let mut rng = Rng(99);
-    let centres: Vec<LonLat> = (0..hotspots)
-        .map(|_| roads[rng.below(roads.len())].geometry[0])
-        .collect();
-    (0..count)
-        .map(|i| {
-            let c = centres[i % hotspots];
-            let p = LonLat::new(
-                c.lon() + (rng.unit() - 0.5) * 0.02,
-                c.lat() + (rng.unit() - 0.5) * 0.02,
-            )
-            .unwrap();
-            Incident::new(
-                SourceKey::new("bench", i.to_string()).unwrap(),
-                p,
-                at() - Duration::days(1 + rng.below(700) as i64),
-                IncidentCategory::Kidnapping,
-                1,
-            )
-            .unwrap()
-        })
-        .collect()
+    senda_benches::hotspot_incidents(roads, hotspots, count, at())
 }
 
 fn build(name: &str, data: EngineData) -> Engine {

@@ -26,3 +26,36 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+/// `count` incidents (kidnappings, severity 1, within 700 days before `at`) in `hotspots`
+/// clusters of ±0.01° around road vertices: the synthetic risk of the route and CCH benches.
+pub fn hotspot_incidents(
+    roads: &[senda_core::RoadSegment],
+    hotspots: usize,
+    count: usize,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<senda_core::Incident> {
+    use senda_core::{Incident, IncidentCategory, LonLat, SourceKey};
+    let mut rng = Rng(99);
+    let centres: Vec<LonLat> = (0..hotspots)
+        .map(|_| roads[rng.below(roads.len())].geometry[0])
+        .collect();
+    (0..count)
+        .map(|i| {
+            let c = centres[i % hotspots];
+            let p = LonLat::new(
+                c.lon() + (rng.unit() - 0.5) * 0.02,
+                c.lat() + (rng.unit() - 0.5) * 0.02,
+            )
+            .expect("a point near the roads");
+            Incident::new(
+                SourceKey::new("bench", i.to_string()).expect("a valid key"),
+                p,
+                at - chrono::Duration::days(1 + rng.below(700) as i64),
+                IncidentCategory::Kidnapping,
+                1,
+            )
+            .expect("a valid incident")
+        })
+        .collect()
+}
