@@ -293,11 +293,10 @@ pub async fn plan(
 }
 
 fn shelter_feature(s: &Shelter) -> Value {
-    json!({
-        "type": "Feature",
-        "id": s.key.to_string(),
-        "geometry": { "type": "Point", "coordinates": geojson::position(s.location) },
-        "properties": {
+    geojson::point_feature(
+        Some(s.key.to_string()),
+        s.location,
+        json!({
             "id": s.key.to_string(),
             "name": s.name,
             "kind": s.kind.as_str(),
@@ -313,8 +312,8 @@ fn shelter_feature(s: &Shelter) -> Value {
             "languages": s.languages,
             "verified": geojson::verified(s),
             "restricted": s.visibility == Visibility::Restricted,
-        },
-    })
+        }),
+    )
 }
 
 fn visible(s: &Shelter, role: Role) -> bool {
@@ -374,12 +373,11 @@ pub async fn transit(
         .iter()
         .filter(|t| inside(&b, t.location))
         .map(|t| {
-            json!({
-                "type": "Feature",
-                "id": t.key.to_string(),
-                "geometry": { "type": "Point", "coordinates": geojson::position(t.location) },
-                "properties": { "id": t.key.to_string(), "name": t.name, "kind": t.kind.as_str() },
-            })
+            geojson::point_feature(
+                Some(t.key.to_string()),
+                t.location,
+                json!({ "id": t.key.to_string(), "name": t.name, "kind": t.kind.as_str() }),
+            )
         })
         .collect();
     Ok(json_response(
@@ -501,11 +499,10 @@ pub async fn incidents(
         .iter()
         .filter(|i| inside(&b, i.location))
         .map(|i| {
-            json!({
-                "type": "Feature",
-                "id": i.key.to_string(),
-                "geometry": { "type": "Point", "coordinates": geojson::position(i.location) },
-                "properties": {
+            geojson::point_feature(
+                Some(i.key.to_string()),
+                i.location,
+                json!({
                     "id": i.key.to_string(),
                     "occurred_at": i.occurred_at.to_rfc3339(),
                     "category": i.category,
@@ -515,8 +512,8 @@ pub async fn incidents(
                     "missing": i.missing,
                     "review": i.review,
                     "country": i.country,
-                },
-            })
+                }),
+            )
         })
         .collect();
     Ok(json_response(

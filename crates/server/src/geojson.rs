@@ -162,11 +162,20 @@ pub fn nearest_feature(q: &NearestQuery, rank: usize, n: &NearestShelter<'_>) ->
     if s.location_suspect {
         props["location_suspect"] = json!(true);
     }
-    json!({
+    point_feature(None, s.location, props)
+}
+
+/// A GeoJSON Point Feature, with a feature `id` when given.
+pub fn point_feature(id: Option<String>, at: LonLat, properties: Value) -> Value {
+    let mut f = json!({
         "type": "Feature",
-        "geometry": { "type": "Point", "coordinates": position(s.location) },
-        "properties": props,
-    })
+        "geometry": { "type": "Point", "coordinates": position(at) },
+        "properties": properties,
+    });
+    if let Some(id) = id {
+        f["id"] = json!(id);
+    }
+    f
 }
 
 /// (kind, name, index) of where a leg ends.
