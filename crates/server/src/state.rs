@@ -155,7 +155,7 @@ impl AppState {
         // The embedded translations and emergency data are checked before serving anything.
         crate::i18n::validate().map_err(anyhow::Error::msg)?;
         crate::emergency::Emergency::embedded().map_err(|e| anyhow::anyhow!(e.clone()))?;
-        let snapshot = build_snapshot(&store, &config, 1, Utc::now())?;
+        let snapshot = build_snapshot(engine_data(&store)?, &config, 1, Utc::now())?;
         Ok(Arc::new(Self {
             snapshot: RwLock::new(Arc::new(snapshot)),
             generation: AtomicU64::new(1),
@@ -181,8 +181,9 @@ impl AppState {
     /// Builds a new snapshot from the store and swaps it in. Requests in flight keep the old
     /// one; no request waits on the build. Blocking: call from `spawn_blocking`.
     pub fn rebuild(&self) -> Result<u64, ApiError> {
-        self.swap_in(|store, generation| {
-            build_snapshot(store, &self.config, generation, Utc::now())
+        self.swap_in(|generation| {
+            let data = self.read_store(engine_data)?;
+            build_snapshot(data, &self.config, generation, Utc::now())
         })
     }
 
@@ -190,9 +191,9 @@ impl AppState {
     /// alerts on the current network (the graph and snaps are shared; only the risk and the
     /// tiles are computed), evaluated now. Much cheaper than [`AppState::rebuild`].
     pub fn refresh_events(&self) -> Result<u64, ApiError> {
-        self.swap_in(|store, generation| {
+        self.swap_in(|generation| {
             let t0 = Instant::now();
-            let (incidents, alerts) = events(store)?;
+            let (incidents, alerts) = self.read_store(events)?;
             let engine = self
                 .snapshot()
                 .engine
@@ -205,7 +206,7 @@ impl AppState {
     /// The current snapshot with its risk evaluated now (incident decay, alerts coming into
     /// force or expiring), for a periodic refresh.
     pub fn retime(&self) -> Result<u64, ApiError> {
-        self.swap_in(|_, generation| {
+        self.swap_in(|generation| {
             let t0 = Instant::now();
             let engine = self
                 .snapshot()
@@ -216,17 +217,23 @@ impl AppState {
         })
     }
 
+    /// `f` on the store, holding its lock no longer than that (not while an engine builds).
+    fn read_store<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&store)
+    }
+
+    /// Builds the next snapshot and swaps it in. Builds are serialised (so generations are
+    /// swapped in order) and each reads the store after the previous swap, so a batch stored
+    /// before `swap_in` is called is in the snapshot it swaps in.
     fn swap_in(
         &self,
-        build: impl FnOnce(&Store, u64) -> anyhow::Result<Snapshot>,
+        build: impl FnOnce(u64) -> anyhow::Result<Snapshot>,
     ) -> Result<u64, ApiError> {
         let _one = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
         let generation = self.generation.load(Ordering::SeqCst) + 1;
-        let built = {
-            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            build(&store, generation)
-        }
-        .map_err(|e| ApiError::internal(format!("rebuilding the engine: {e:#}")))?;
+        let built = build(generation)
+            .map_err(|e| ApiError::internal(format!("rebuilding the engine: {e:#}")))?;
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         *slot = Arc::new(built);
         self.generation.store(generation, Ordering::SeqCst);
@@ -286,13 +293,12 @@ pub fn engine_data(store: &Store) -> anyhow::Result<EngineData> {
 }
 
 fn build_snapshot(
-    store: &Store,
+    data: EngineData,
     config: &ServerConfig,
     generation: u64,
     at: DateTime<Utc>,
 ) -> anyhow::Result<Snapshot> {
     let t0 = Instant::now();
-    let data = engine_data(store)?;
     let engine =
         Engine::build(data, at, config.engine.clone()).context("building the routing engine")?;
     snapshot_of(engine, config, generation, t0)
