@@ -56,3 +56,7 @@ typed_id!(
     /// A transit point (bus station, rail station, border crossing, place).
     TransitId
 );
+typed_id!(
+    /// A place of the gazetteer (an index into its places).
+    PlaceId
+);

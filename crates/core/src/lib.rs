@@ -19,6 +19,7 @@ pub mod graph;
 mod id;
 pub mod incident;
 mod located;
+pub mod place;
 pub mod risk;
 pub mod road;
 pub mod search;
@@ -30,7 +31,7 @@ pub mod weather;
 pub use coord::{haversine_m, LonLat};
 pub use error::InvalidValue;
 pub use graph::{GraphConfig, Profile, RoadGraph, Snap, SnapError};
-pub use id::{EdgeId, IncidentId, NodeId, ShelterId, TransitId};
+pub use id::{EdgeId, IncidentId, NodeId, PlaceId, ShelterId, TransitId};
 pub use incident::{
     Incident, IncidentCategory, LocationPrecision, ReviewStatus, Severity, TimePrecision,
 };
