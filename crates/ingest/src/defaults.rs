@@ -52,9 +52,13 @@ impl DefaultFile {
     }
 }
 
-/// Every accepted record of the bundled files, as the engine takes them.
+/// Every accepted record of the bundled files, as the engine takes them, with the embedded
+/// gazetteer.
 pub fn engine_data() -> Result<EngineData, IngestError> {
-    let mut data = EngineData::default();
+    let mut data = EngineData {
+        places: crate::gazetteer::corridor(),
+        ..EngineData::default()
+    };
     for file in FILES {
         match file.read()? {
             Records::Network(n) => {

@@ -254,7 +254,7 @@ fn events(store: &Store) -> anyhow::Result<(Vec<Incident>, Vec<WeatherAlert>)> {
     ))
 }
 
-/// Every record in the store, as the engine takes it.
+/// Every record in the store, as the engine takes it, with the embedded gazetteer.
 pub fn engine_data(store: &Store) -> anyhow::Result<EngineData> {
     let all = Query::all();
     let err = |e: senda_store::StoreError| anyhow::anyhow!(e);
@@ -289,6 +289,7 @@ pub fn engine_data(store: &Store) -> anyhow::Result<EngineData> {
             .into_iter()
             .map(|s| s.record)
             .collect(),
+        places: senda_ingest::gazetteer::corridor(),
     })
 }
 

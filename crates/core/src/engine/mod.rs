@@ -22,6 +22,7 @@ pub mod plan;
 pub mod speedup;
 
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
+use crate::place::Gazetteer;
 use crate::risk::{EdgeCellIndex, EdgeRisk, RiskConfig, RiskField, RiskProfile};
 use crate::search::BLOCKED;
 use crate::{
@@ -40,6 +41,9 @@ pub struct EngineData {
     pub transit: Vec<TransitPoint>,
     pub incidents: Vec<Incident>,
     pub alerts: Vec<WeatherAlert>,
+    /// The gazetteer: named places for lookups, route descriptions and the towns a stage plan
+    /// may stop at (empty by default).
+    pub places: Arc<Gazetteer>,
 }
 
 /// Engine parameters, with documented defaults.
@@ -135,6 +139,8 @@ struct Static {
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
     transit_snaps: Vec<Snapped>,
+    places: Arc<Gazetteer>,
+    place_snaps: Vec<Snapped>,
     road_names: route::RoadNames,
     /// Walking links added between rail line ends and roads; graph segments
     /// `data.roads.len()..` in this order.
@@ -219,6 +225,7 @@ impl Engine {
         };
         let shelter_snaps = snap_all(data.shelters.iter().map(|s| s.location).collect());
         let transit_snaps = snap_all(data.transit.iter().map(|t| t.location).collect());
+        let place_snaps = snap_all(data.places.places().iter().map(|p| p.location).collect());
         let fixed = Static {
             road_names: route::RoadNames::new(&roads),
             rail_links,
@@ -229,6 +236,8 @@ impl Engine {
             shelter_snaps,
             transit: data.transit,
             transit_snaps,
+            places: data.places,
+            place_snaps,
             shelter_index: std::sync::OnceLock::new(),
             cch: std::sync::OnceLock::new(),
         };
@@ -315,6 +324,16 @@ impl Engine {
 
     pub fn graph(&self) -> &RoadGraph {
         &self.fixed.graph
+    }
+
+    /// The gazetteer this engine was built with.
+    pub fn places(&self) -> &Arc<Gazetteer> {
+        &self.fixed.places
+    }
+
+    /// Where each gazetteer place meets the network, per profile (index = `PlaceId`).
+    pub fn place_snaps(&self) -> &[Snapped] {
+        &self.fixed.place_snaps
     }
 
     pub fn build_report(&self) -> &BuildReport {
