@@ -11,8 +11,36 @@ pub enum Format {
     Text,
 }
 
+/// A point argument: `LON,LAT` in degrees, or a town name looked up in the embedded
+/// gazetteer (`--from Tapachula`, `--to "Cd. Juárez"`, `--at "Naco, Sonora"`). What a name
+/// resolved to is said on standard error, with the other towns an ambiguous name may mean.
 pub fn parse_lon_lat(s: &str) -> Result<LonLat, String> {
-    LonLat::parse_lon_lat(s).map_err(|e| e.to_string())
+    let g = senda_ingest::gazetteer::corridor();
+    let r = senda_server::places::resolve(&g, s, None, false).map_err(|e| e.to_string())?;
+    if let Some(p) = r.place {
+        let place = g.place(p);
+        let mut note = format!(
+            "{s:?}: {} ({}) at {:.5},{:.5}",
+            place.label(),
+            place.country,
+            r.at.lon(),
+            r.at.lat()
+        );
+        if !r.choices.is_empty() {
+            let others: Vec<String> = r
+                .choices
+                .iter()
+                .map(|c| format!("{} ({})", g.place(*c).label(), g.place(*c).country))
+                .collect();
+            note.push_str(&format!(
+                "; it may also mean {} — add the state to choose, e.g. \"{}\"",
+                others.join("; "),
+                g.place(r.choices[0]).label()
+            ));
+        }
+        eprintln!("{note}");
+    }
+    Ok(r.at)
 }
 
 pub fn parse_profile(s: &str) -> Result<Profile, String> {

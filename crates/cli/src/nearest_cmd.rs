@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct NearestArgs {
-    /// Where to search from: LON,LAT in degrees (e.g. --at=-92.2667,14.9056).
-    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    /// Where to search from: LON,LAT in degrees (e.g. --at=-92.2667,14.9056) or a town name.
+    #[arg(long, value_name = "LON,LAT|TOWN", allow_hyphen_values = true, value_parser = parse_lon_lat)]
     at: LonLat,
     /// How many shelters (1..=50).
     #[arg(long, default_value_t = 5, value_parser = parse_k)]

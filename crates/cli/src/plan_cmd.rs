@@ -13,11 +13,11 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct PlanArgs {
-    /// Start: LON,LAT in degrees (e.g. --from=-92.2667,14.9056).
-    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    /// Start: LON,LAT in degrees (e.g. --from=-92.2667,14.9056) or a town name.
+    #[arg(long, value_name = "LON,LAT|TOWN", allow_hyphen_values = true, value_parser = parse_lon_lat)]
     from: LonLat,
-    /// Destination: LON,LAT in degrees.
-    #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true, value_parser = parse_lon_lat)]
+    /// Destination: LON,LAT in degrees or a town name.
+    #[arg(long, value_name = "LON,LAT|TOWN", allow_hyphen_values = true, value_parser = parse_lon_lat)]
     to: LonLat,
     /// Most hours of travel in one day (more than 0, at most 24).
     #[arg(long, default_value_t = 8.0, value_name = "H", value_parser = parse_hours)]

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use senda_core::engine::route::{RouteAnswer, RouteQuery};
 use senda_core::engine::EngineError;
+use senda_core::place::Gazetteer;
 use senda_core::{LonLat, Profile};
 use serde_json::Value;
 use std::io::Write;
@@ -16,11 +17,11 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct RouteArgs {
-    /// Start, as LON,LAT in degrees.
-    #[arg(long, value_name = "LON,LAT", value_parser = parse_lon_lat, allow_hyphen_values = true)]
+    /// Start: LON,LAT in degrees or a town name (e.g. --from Tapachula).
+    #[arg(long, value_name = "LON,LAT|TOWN", value_parser = parse_lon_lat, allow_hyphen_values = true)]
     from: LonLat,
-    /// Destination, as LON,LAT in degrees.
-    #[arg(long, value_name = "LON,LAT", value_parser = parse_lon_lat, allow_hyphen_values = true)]
+    /// Destination: LON,LAT in degrees or a town name.
+    #[arg(long, value_name = "LON,LAT|TOWN", value_parser = parse_lon_lat, allow_hyphen_values = true)]
     to: LonLat,
     /// foot | vehicle
     #[arg(long, default_value = "foot", value_parser = parse_profile)]
@@ -87,11 +88,11 @@ pub fn run(args: RouteArgs) -> Result<ExitCode> {
         Format::Geojson => {
             serde_json::to_writer(
                 &mut out,
-                &senda_server::geojson::route(&answer, args.profile),
+                &senda_server::geojson::route(&answer, args.profile, engine.places()),
             )?;
             writeln!(out)?;
         }
-        Format::Text => out.write_all(text(&answer).as_bytes())?,
+        Format::Text => out.write_all(text(&answer, engine.places()).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -102,7 +103,7 @@ fn hours_minutes(seconds: f64) -> String {
 }
 
 /// A short human summary, one paragraph per route.
-pub fn text(answer: &RouteAnswer) -> String {
+pub fn text(answer: &RouteAnswer, places: &Gazetteer) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     for (i, r) in answer.routes.iter().enumerate() {
@@ -123,6 +124,13 @@ pub fn text(answer: &RouteAnswer) -> String {
                 .map(|x| format!("{} {:.0} km", x.label, x.distance_m / 1000.0))
                 .collect();
             let _ = writeln!(s, "  roads: {}", roads.join(", "));
+        }
+        let towns: Vec<String> = senda_server::places::route_towns(places, &r.geometry)
+            .into_iter()
+            .map(|p| places.place(p).name.clone())
+            .collect();
+        if !towns.is_empty() {
+            let _ = writeln!(s, "  via: {}", towns.join(", "));
         }
         let cats: Vec<String> = r
             .explanation

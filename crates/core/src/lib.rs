@@ -37,7 +37,7 @@ pub use incident::{
 };
 pub use located::{Located, RecordRef};
 pub use road::{Access, Oneway, RoadClass, RoadSegment};
-pub use shelter::{Population, Service, Shelter, ShelterKind, Visibility};
+pub use shelter::{Placement, Population, Service, Shelter, ShelterKind, Visibility};
 pub use time_fmt::parse_instant;
 pub use transit::{TransitKind, TransitPoint};
 pub use weather::{

@@ -181,6 +181,42 @@ impl Visibility {
     }
 }
 
+/// How well a shelter's point is known (checked against the town its address, name or state
+/// names, with the gazetteer, when the record is read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Placement {
+    /// The source's point, consistent with what the record names (or nothing to check).
+    #[default]
+    AsGiven,
+    /// The source's point lay implausibly far from the town the record names, so the shelter
+    /// is placed at that town's centre (`source_location` keeps the source's point for
+    /// analysts). Never shown with exact-looking distances: "in Tapachula — call for the
+    /// exact address".
+    Town {
+        /// The town's label ("Tapachula, Chiapas").
+        town: String,
+    },
+    /// The point disagrees with the stated country and the record names no town to place it
+    /// at: listed after the others and flagged.
+    Undecided,
+}
+
+impl Placement {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::AsGiven => "as_given",
+            Self::Town { .. } => "approximate_town",
+            Self::Undecided => "undecided",
+        }
+    }
+
+    /// Whether the point is precise enough for distances and walking times.
+    pub fn is_precise(&self) -> bool {
+        matches!(self, Self::AsGiven)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shelter {
     pub key: SourceKey,
@@ -215,8 +251,19 @@ pub struct Shelter {
     pub verified_on: Option<NaiveDate>,
     pub visibility: Visibility,
     /// The location falls outside the country the source names (checked against Natural
-    /// Earth country polygons). The record is kept, flagged for review.
+    /// Earth country polygons), or far from the town it names. The record is kept, flagged
+    /// for review.
     pub location_suspect: bool,
+    /// How well the point is known; see [`Placement`].
+    #[serde(default, skip_serializing_if = "is_as_given")]
+    pub placement: Placement,
+    /// The point the source gave, when the shelter was placed elsewhere (analysts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_location: Option<LonLat>,
+}
+
+fn is_as_given(p: &Placement) -> bool {
+    *p == Placement::AsGiven
 }
 
 impl Shelter {
@@ -249,11 +296,42 @@ impl Shelter {
             verified_on: None,
             visibility: Visibility::Public,
             location_suspect: false,
+            placement: Placement::AsGiven,
+            source_location: None,
         })
     }
 
     /// Whether the shelter offers every service in `needs`.
     pub fn offers_all(&self, needs: &[Service]) -> bool {
         needs.iter().all(|n| self.services.contains(n))
+    }
+}
+
+#[cfg(test)]
+mod placement_tests {
+    use super::*;
+
+    #[test]
+    fn placement_round_trips_and_defaults() {
+        let key = SourceKey::new("t", "1").unwrap();
+        let mut s = Shelter::new(
+            key,
+            ShelterKind::Shelter,
+            "Casa",
+            LonLat::new(-92.26, 14.9).unwrap(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json.get("placement").is_none());
+        let back: Shelter = serde_json::from_value(json).unwrap();
+        assert_eq!(back.placement, Placement::AsGiven);
+        s.placement = Placement::Town {
+            town: "Tapachula, Chiapas".into(),
+        };
+        s.source_location = Some(LonLat::new(-94.2, 16.56).unwrap());
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["placement"]["kind"], "town");
+        let back: Shelter = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
     }
 }

@@ -24,7 +24,6 @@ pub mod gazetteer;
 pub mod incidents;
 mod input;
 pub mod osm;
-pub mod places;
 mod report;
 pub mod roads;
 pub mod shelters;

@@ -52,13 +52,16 @@
 //!   point lies outside it (beyond the 2 km tolerance of [`crate::countries`]), the record is
 //!   loaded with `location_suspect = true` and flagged, saying where the point falls. Country
 //!   names that do not resolve are listed in a note and not checked.
-//! - **Town check.** When a comma-separated part of the `address` is the name of a corridor
-//!   town ([`crate::places::Places`], the bundled Natural Earth populated places) and the point
-//!   lies more than 50 km from every town of that name, the record is also loaded with
-//!   `location_suspect = true` and flagged with the town and the distance (TheWetZone's two
-//!   "Tapachula" shelters lie 260–280 km away, in Oaxaca). A point in the wrong *state* whose
-//!   address names no town (TheWetZone's Arriaga shelter, stated in Chiapas but placed near
-//!   Pinotepa Nacional, Oaxaca) is not flagged: there are no Mexican state polygons to check.
+//! - **Town check** (`shelters/placement.rs`). The town a record names — an address part
+//!   (from the last), else the end of its name ("… de Arriaga") in its stated state — is
+//!   looked up in the gazetteer ([`crate::gazetteer`]). When the point lies more than 25 km
+//!   from every town of that name, the shelter is placed at the town
+//!   ([`Placement::Town`], flagged, `location_suspect`), and the source's point is kept in
+//!   `source_location` for analysts: TheWetZone's Tapachula shelters lay 262–278 km away in
+//!   Oaxaca, its Monterrey ones 250 km south of the city. A record that names no town and
+//!   whose point lies outside its stated state (or country) is [`Placement::Undecided`]:
+//!   listed after the others and flagged. States the gazetteer does not cover (a consulate
+//!   in Virginia) are not checked.
 //! - **Encoding.** Text that is not UTF-8 is read as Windows-1252 and the report says so.
 //!
 //! # TheWetZone (`thewetzone`)
@@ -97,6 +100,7 @@
 //! assert_eq!(out.report.flagged.len(), 2); // the suspect location and the unknown "wifi"
 //! ```
 
+mod placement;
 mod points;
 
 pub(crate) use points::{
@@ -107,7 +111,7 @@ pub(crate) use points::{
 use crate::countries::{fold, Countries};
 use crate::{IngestError, Input, Outcome, Report};
 use chrono::NaiveDate;
-use senda_core::{Population, Service, Shelter, ShelterKind, SourceKey, Visibility};
+use senda_core::{Placement, Population, Service, Shelter, ShelterKind, SourceKey, Visibility};
 use std::collections::BTreeMap;
 
 /// Reads a shelter list, GeoJSON or CSV by content (first non-blank character `{`/`[` means
@@ -354,30 +358,75 @@ impl PointRecords for ShelterRecords<'_> {
         services.sort();
         services.dedup();
         shelter.services = services;
-        if let Err(reason) = check_country(
+        let outside_country = match check_country(
             self.countries,
             shelter.country.as_deref(),
             p,
             &mut self.unresolved,
         ) {
-            shelter.location_suspect = true;
-            let field = if self.schema == Schema::Hakkindavid {
-                "latitude"
-            } else {
-                "country"
-            };
-            flags.push(Problem::new(field, reason));
-        }
-        if let Some((town, km)) = shelter
-            .address
+            Ok(_) => false,
+            Err(reason) => {
+                shelter.location_suspect = true;
+                let field = if self.schema == Schema::Hakkindavid {
+                    "latitude"
+                } else {
+                    "country"
+                };
+                flags.push(Problem::new(field, reason));
+                true
+            }
+        };
+        let g = crate::gazetteer::corridor();
+        let iso2 = shelter
+            .country
             .as_deref()
-            .and_then(|a| crate::places::Places::corridor().disagrees(a, p))
-        {
-            shelter.location_suspect = true;
-            flags.push(Problem::new(
-                "address",
-                format!("the address names {town}, but the location {p} is {km:.0} km from it"),
-            ));
+            .and_then(|c| self.countries.resolve(c))
+            .and_then(|c| c.iso_a2());
+        // Sources often repeat the country in the state column ("Guatemala", "Guatemala").
+        let state = shelter.state.as_deref().filter(|s| {
+            shelter
+                .country
+                .as_deref()
+                .is_none_or(|c| senda_core::place::place_key(c) != senda_core::place::place_key(s))
+        });
+        let named = placement::Named {
+            name: &shelter.name,
+            address: shelter.address.as_deref(),
+            state,
+            country: iso2,
+        };
+        match placement::check(&g, &named, p) {
+            placement::Check::Move { town, km, named_by } => {
+                let place = g.place(town);
+                let label = place.label();
+                flags.push(Problem::new(
+                    named_by,
+                    format!(
+                        "the {named_by} names {label}, but the location {p} is {km:.0} km from it: \
+                         placed at {label} (approximate; the source's point is kept)"
+                    ),
+                ));
+                shelter.source_location = Some(p);
+                shelter.location = place.location;
+                shelter.placement = Placement::Town { town: label };
+                shelter.location_suspect = true;
+            }
+            placement::Check::WrongArea { falls_in } => {
+                flags.push(Problem::new(
+                    "state",
+                    format!(
+                        "the location {p} is near {falls_in}, outside the stated state {:?}, \
+                         and the record names no town: its place cannot be decided",
+                        shelter.state.as_deref().unwrap_or_default()
+                    ),
+                ));
+                shelter.placement = Placement::Undecided;
+                shelter.location_suspect = true;
+            }
+            placement::Check::Consistent if outside_country => {
+                shelter.placement = Placement::Undecided;
+            }
+            placement::Check::Consistent => {}
         }
         Verdict::Accept(shelter, flags)
     }

@@ -2,7 +2,7 @@
 //! `../shared/data/shelters` and on hand-made bad input.
 
 use proptest::prelude::*;
-use senda_core::{LonLat, Service, Shelter, ShelterKind, Visibility};
+use senda_core::{LonLat, Placement, Service, Shelter, ShelterKind, Visibility};
 use senda_ingest::countries::{Countries, BORDER_TOLERANCE_M};
 use senda_ingest::{shelters, IngestError, Input, Outcome};
 use std::collections::{BTreeMap, HashSet};
@@ -41,7 +41,9 @@ fn find<'a>(out: &'a Outcome<Shelter>, name: &str, lon: f64) -> &'a Shelter {
     out.records
         .iter()
         .map(|r| &r.record)
-        .find(|s| s.name == name && (s.location.lon() - lon).abs() < 1e-6)
+        .find(|s| {
+            s.name == name && (s.source_location.unwrap_or(s.location).lon() - lon).abs() < 1e-6
+        })
         .unwrap_or_else(|| panic!("{name} at {lon}"))
 }
 
@@ -194,19 +196,55 @@ fn thewetzone_real_file() {
             r.skipped.len(),
             r.flagged.len()
         ),
-        (84, 66, 0, 18, 19)
+        (84, 66, 0, 18, 48)
     );
-    // 18 points lie far from the town their address names (the list was geocoded by hand):
-    // both "Tapachula" shelters are in Oaxaca, 262 and 277 km away.
-    let by_address: Vec<_> = r
-        .flagged
-        .iter()
-        .filter(|f| f.field.as_deref() == Some("address"))
-        .collect();
-    assert_eq!(by_address.len(), 18);
+    // The list was geocoded by hand, and badly: 36 points lie far from the town their
+    // address names and 4 from the town their name ends with ("… de Arriaga", 439 km away);
+    // each is placed at that town, flagged, with the source's point kept. Both "Tapachula"
+    // shelters lay in Oaxaca, 262 and 278 km away.
+    let flagged = |field: &str| -> Vec<_> {
+        r.flagged
+            .iter()
+            .filter(|f| f.field.as_deref() == Some(field))
+            .collect()
+    };
+    let by_address = flagged("address");
+    assert_eq!(by_address.len(), 36);
+    assert_eq!(flagged("name").len(), 4);
     assert!(by_address.iter().any(|f| f.at.line == Some(6)
-        && f.reason.contains("names Tapachula")
-        && f.reason.contains("277 km")));
+        && f.reason.contains("names Tapachula, Chiapas")
+        && f.reason.contains("278 km")
+        && f.reason.contains("placed at Tapachula")));
+    // 7 points outside their stated state whose records name no town: undecided.
+    assert_eq!(flagged("state").len(), 7);
+    let undecided = out
+        .records
+        .iter()
+        .filter(|s| s.record.placement == Placement::Undecided)
+        .count();
+    assert_eq!(undecided, 7);
+    let tapachula = senda_testkit::ll(-92.25891, 14.90541);
+    for name in [
+        "Casa del Migrante Albergue Belén",
+        "Parroquia de Jesús de la Buena Esperanza",
+    ] {
+        let s = &out
+            .records
+            .iter()
+            .find(|s| s.record.name == name)
+            .unwrap()
+            .record;
+        assert_eq!(
+            s.placement,
+            Placement::Town {
+                town: "Tapachula, Chiapas".into()
+            }
+        );
+        assert!(senda_core::haversine_m(s.location, tapachula) < 1_000.0);
+        assert!(senda_core::haversine_m(s.source_location.unwrap(), tapachula) > 250_000.0);
+    }
+    // A consulate in Virginia is outside the gazetteer's reach: not checked, not moved.
+    assert!(!r.flagged.iter().any(|f| f.reason.contains("Woodbridge")));
     let belen = out
         .records
         .iter()
@@ -268,35 +306,41 @@ fn thewetzone_real_file() {
         .iter()
         .filter(|r| r.record.location_suspect)
         .collect();
-    assert_eq!(suspect.len(), 19);
+    assert_eq!(suspect.len(), 47);
     let consulate = suspect.iter().find(|s| s.at.line == Some(63)).unwrap();
     assert_eq!(consulate.record.kind, ShelterKind::Consulate);
 
-    // Arriaga is placed at lon -98.0 (near Pinotepa Nacional, Oaxaca) instead of -93.9, but that
-    // is still inside Mexico, its stated country, and its address names no town: neither check
-    // can flag it (Natural Earth has no Mexican state polygons to check "Chiapas" against).
+    // Arriaga was placed at lon -98.0 (near Pinotepa Nacional, Oaxaca) instead of -93.9, still
+    // inside Mexico, its stated country, with an address that names no town; its name ends
+    // with the town ("… de Arriaga", in its stated state Chiapas): placed at Arriaga.
     let arriaga = find(
         &out,
         "Casa del Migrante Hogar de La Misericordia de Arriaga",
         -98.006389,
     );
     assert_eq!(arriaga.state.as_deref(), Some("Chiapas"));
-    assert!(!arriaga.location_suspect);
+    assert!(arriaga.location_suspect);
     assert_eq!(
-        Countries::corridor()
-            .locate(arriaga.location)
-            .unwrap()
-            .iso_a3(),
-        "MEX"
+        arriaga.placement,
+        Placement::Town {
+            town: "Arriaga, Chiapas".into()
+        }
     );
+    assert!(senda_core::haversine_m(arriaga.location, ll(-93.9, 16.24)) < 2_000.0);
     assert_eq!(arriaga.phone.as_deref(), Some("52019666623797"));
 
-    // The consulate 1.8 km off the Chiapas coast is within the tolerance: not flagged.
+    // The consulate 1.8 km off the Chiapas coast is within the country's tolerance, but its
+    // stated state is Oaxaca and its nearest town is in Chiapas: undecided, flagged.
     let at_sea = find(&out, "Embajada de El Salvador", -93.779609);
-    assert!(!at_sea.location_suspect);
+    assert_eq!(at_sea.placement, Placement::Undecided);
+    assert!(r.flagged.iter().any(|f| f.field.as_deref() == Some("state")
+        && f.reason.contains("Cabeza de Toro, Chiapas")
+        && f.reason.contains("\"Oaxaca\"")));
 
     let crs = find(&out, "Catholic Relief Services", -89.640029);
-    assert_eq!(crs.location, ll(-89.640029, 14.479317));
+    // Its address ends "Ciudad de Guatemala", 96 km from its point: placed there.
+    assert_eq!(crs.source_location, Some(ll(-89.640029, 14.479317)));
+    assert_eq!(crs.location, ll(-90.51327, 14.64072));
     assert_eq!(
         crs.key.source_id,
         "catholic-relief-services@-89.6400,14.4793"

@@ -2,7 +2,7 @@
 //! engine on a blocking thread, and answer GeoJSON.
 
 use crate::auth::{Caller, Role};
-use crate::{geojson, ApiError, AppState};
+use crate::{geojson, places, ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
@@ -48,9 +48,21 @@ fn opt<'a>(p: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
+/// A required place parameter: `LON,LAT` or a town name (the embedded gazetteer), ranked
+/// near `near` (the other end of a route).
+fn place_arg(
+    p: &HashMap<String, String>,
+    name: &str,
+    near: Option<LonLat>,
+) -> Result<places::Resolved, ApiError> {
+    let v = opt(p, name)
+        .ok_or_else(|| ApiError::bad_param(name, "required (LON,LAT or a town name)"))?;
+    places::resolve(&senda_ingest::gazetteer::corridor(), v, near, false)
+        .map_err(|e| ApiError::bad_param(name, e.to_string()))
+}
+
 fn lon_lat(p: &HashMap<String, String>, name: &str) -> Result<LonLat, ApiError> {
-    let v = opt(p, name).ok_or_else(|| ApiError::bad_param(name, "required (LON,LAT)"))?;
-    LonLat::parse_lon_lat(v).map_err(|e| ApiError::bad_param(name, e))
+    place_arg(p, name, None).map(|r| r.at)
 }
 
 fn num<T: std::str::FromStr>(
@@ -142,10 +154,19 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
 struct RouteRequest {
     query: RouteQuery,
     at: Option<DateTime<Utc>>,
+    /// How `from` and `to` were understood (a foreign member `places` of the answer).
+    places: Value,
 }
 
 fn route_request(p: &HashMap<String, String>) -> Result<RouteRequest, ApiError> {
-    let mut q = RouteQuery::new(lon_lat(p, "from")?, lon_lat(p, "to")?);
+    let from = place_arg(p, "from", None)?;
+    let to = place_arg(p, "to", Some(from.at))?;
+    let g = senda_ingest::gazetteer::corridor();
+    let places = json!({
+        "from": places::resolved_json(&g, opt(p, "from").unwrap_or_default(), &from),
+        "to": places::resolved_json(&g, opt(p, "to").unwrap_or_default(), &to),
+    });
+    let mut q = RouteQuery::new(from.at, to.at);
     q.profile = profile(p)?;
     q.aversion = aversion(p)?.unwrap_or(DEFAULT_AVERSION);
     q.alternatives = num(
@@ -163,7 +184,11 @@ fn route_request(p: &HashMap<String, String>) -> Result<RouteRequest, ApiError> 
         ));
     }
     let at = opt(p, "at").map(|v| parse_at("at", v)).transpose()?;
-    Ok(RouteRequest { query: q, at })
+    Ok(RouteRequest {
+        query: q,
+        at,
+        places,
+    })
 }
 
 async fn run_route(
@@ -176,7 +201,9 @@ async fn run_route(
     let body = blocking(move || {
         let engine = engine_at(&state, r.at)?;
         let answer = engine.route(&r.query).map_err(ApiError::from_engine)?;
-        Ok(geojson::route(&answer, profile))
+        let mut body = geojson::route(&answer, profile, engine.places());
+        body["places"] = r.places;
+        Ok(body)
     })
     .await?;
     Ok(json_response(body, role))

@@ -6,6 +6,7 @@ use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, Neares
 use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
 use senda_core::engine::route::{Route, RouteAnswer, RouteSummary};
 use senda_core::engine::Engine;
+use senda_core::place::Gazetteer;
 use senda_core::{LonLat, Profile, Shelter};
 use serde_json::{json, Value};
 
@@ -35,7 +36,9 @@ fn summary_json(s: &RouteSummary) -> Value {
 
 /// The answer as an RFC 7946 FeatureCollection: one LineString Feature per route, the chosen
 /// one first.
-pub fn route(answer: &RouteAnswer, profile: Profile) -> Value {
+/// Route answers as GeoJSON; each route names the towns it passes through (`towns`, from
+/// the gazetteer `places`) besides its roads.
+pub fn route(answer: &RouteAnswer, profile: Profile, places: &Gazetteer) -> Value {
     let features: Vec<Value> = answer
         .routes
         .iter()
@@ -51,6 +54,10 @@ pub fn route(answer: &RouteAnswer, profile: Profile) -> Value {
                     "label": s.label,
                     "distance_m": fig(s.distance_m, 1),
                 })).collect::<Vec<_>>(),
+                "towns": crate::places::route_towns(places, &r.geometry)
+                    .into_iter()
+                    .map(|p| crate::places::place_json(places, p))
+                    .collect::<Vec<_>>(),
                 "explanation": explanation_json(r),
             });
             if r.chosen {

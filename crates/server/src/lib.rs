@@ -16,6 +16,7 @@ mod ingest;
 pub mod lite;
 mod metrics;
 pub mod openapi;
+pub mod places;
 mod state;
 mod tiles;
 pub mod web;

@@ -288,6 +288,27 @@ impl Gazetteer {
         &self.places
     }
 
+    /// Whether `text` names a state, department, province or country ("Chis.", "Nuevo León",
+    /// "EE. UU.") rather than (only) a town.
+    pub fn names_area(&self, text: &str) -> bool {
+        Qualifier::parse(
+            &place_key(text),
+            self.admin1_names.iter().map(String::as_str),
+        )
+        .is_some()
+    }
+
+    /// Whether `place` lies in the admin-1 area `state` names; `None` when `state` names no
+    /// admin-1 area the gazetteer knows.
+    pub fn in_area(&self, state: &str, place: PlaceId) -> Option<bool> {
+        let q = Qualifier::parse(
+            &place_key(state),
+            self.admin1_names.iter().map(String::as_str),
+        )?;
+        let area = q.admin1()?;
+        Some(self.admin1_keys[place.index()] == area)
+    }
+
     /// The places a name may mean, best first (see [`scoring`]). `near` (the user's position,
     /// the other end of a route) ranks nearer towns first among similar ones.
     ///

@@ -19,6 +19,7 @@ const ADMIN1_ABBREVIATIONS: &[(&str, &str)] = &[
     ("cdmx", "mexico city"),
     ("df", "mexico city"),
     ("ciudad de mexico", "mexico city"),
+    ("distrito federal", "mexico city"),
     ("dgo", "durango"),
     ("gto", "guanajuato"),
     ("gro", "guerrero"),
@@ -134,6 +135,11 @@ impl Qualifier {
             admin1 = admin1.or(prefixed);
         }
         (admin1.is_some() || country.is_some()).then_some(Qualifier { admin1, country })
+    }
+
+    /// The admin-1 area named, as a key.
+    pub fn admin1(&self) -> Option<&str> {
+        self.admin1.as_deref()
     }
 
     /// Whether a place in `admin1_key` of `country` (ISO alpha-2) fits.
