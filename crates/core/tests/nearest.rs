@@ -514,10 +514,14 @@ fn air_results_carry_the_route_figures() {
         rq.aversion = q.aversion;
         let direct = engine.route(&rq);
         match (n.duration_s, direct) {
-            (Some(d), Ok(r)) => {
-                let r = &r.routes[0];
+            (Some(d), Ok(answer)) => {
+                let r = &answer.routes[0];
                 assert!((d - r.duration_s).abs() <= 1.0, "{d} vs {}", r.duration_s);
-                assert!((n.route_distance_m.unwrap() - r.distance_m).abs() <= 5.0);
+                // The whole way: the route plus the straight lines on and off the network.
+                let access = r.distance_m + answer.from.distance_m + answer.to.distance_m;
+                assert!((n.route_distance_m.unwrap() - access).abs() <= 5.0);
+                // Never shorter than the straight line.
+                assert!(n.route_distance_m.unwrap() + 1e-6 >= n.distance_m);
             }
             (None, _) => {}
             (Some(_), Err(e)) => panic!("figures without a route: {e}"),

@@ -126,8 +126,9 @@ fn an_ambiguous_name_offers_choices_in_order() {
     assert_best(&g, "Naco (Son.)", "Naco", "Sonora", "MX");
     assert_best(&g, "Nogales, Ariz.", "Nogales", "Arizona", "US");
     assert_best(&g, "Laredo, Texas", "Laredo", "Texas", "US");
-    // No Laredo in Tamaulipas (that is Nuevo Laredo): the answer is not taken as sure.
-    assert!(g.lookup("Laredo, Tamps.", None).unwrap().ambiguous);
+    // No Laredo in Tamaulipas: Nuevo Laredo is (its last word).
+    assert_best(&g, "Laredo, Tamps.", "Nuevo Laredo", "Tamaulipas", "MX");
+    assert_best(&g, "pedro sula", "San Pedro Sula", "Cortes", "HN");
 }
 
 #[test]

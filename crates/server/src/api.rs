@@ -319,7 +319,17 @@ pub async fn plan(
     Ok(json_response(body, role))
 }
 
-fn shelter_feature(s: &Shelter) -> Value {
+/// A shelter as GeoJSON; analysts also see the source's own point of a shelter placed at its
+/// town (`source_location`).
+fn shelter_feature(s: &Shelter, role: Role) -> Value {
+    let mut f = shelter_feature_public(s);
+    if let (true, Some(p)) = (role.sees_sensitive(), s.source_location) {
+        f["properties"]["source_location"] = json!([p.lon(), p.lat()]);
+    }
+    f
+}
+
+fn shelter_feature_public(s: &Shelter) -> Value {
     geojson::point_feature(
         Some(s.key.to_string()),
         s.location,
@@ -339,6 +349,11 @@ fn shelter_feature(s: &Shelter) -> Value {
             "languages": s.languages,
             "verified": geojson::verified(s),
             "restricted": s.visibility == Visibility::Restricted,
+            "placement": s.placement.as_str(),
+            "town": match &s.placement {
+                senda_core::Placement::Town { town } => Some(town),
+                _ => None,
+            },
         }),
     )
 }
@@ -365,7 +380,7 @@ pub async fn shelters(
         .shelters()
         .iter()
         .filter(|s| visible(s, role) && inside(&b, s.location))
-        .map(shelter_feature)
+        .map(|s| shelter_feature(s, role))
         .collect();
     Ok(json_response(
         json!({ "type": "FeatureCollection", "features": features }),
@@ -384,7 +399,7 @@ pub async fn shelter(
         .shelters()
         .iter()
         .find(|s| s.key.to_string() == id && visible(s, role))
-        .map(|s| json_response(shelter_feature(s), role))
+        .map(|s| json_response(shelter_feature(s, role), role))
         .ok_or_else(|| ApiError::not_found(format!("no shelter {id:?}")))
 }
 

@@ -7,7 +7,7 @@ use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
 use senda_core::engine::route::{Route, RouteAnswer, RouteSummary};
 use senda_core::engine::Engine;
 use senda_core::place::Gazetteer;
-use senda_core::{LonLat, Profile, Shelter};
+use senda_core::{LonLat, Placement, Profile, Shelter};
 use serde_json::{json, Value};
 
 /// A coordinate rounded to 1e-6 degrees (about 0.1 m).
@@ -169,7 +169,25 @@ pub fn nearest_feature(q: &NearestQuery, rank: usize, n: &NearestShelter<'_>) ->
     if s.location_suspect {
         props["location_suspect"] = json!(true);
     }
+    placement_props(s, &mut props);
     point_feature(None, s.location, props)
+}
+
+/// `placement` (and `town`) of a shelter; a shelter placed only at its town gets no
+/// exact-looking figures: its distance in whole kilometres, no route distance or time.
+pub fn placement_props(s: &Shelter, props: &mut Value) {
+    props["placement"] = json!(s.placement.as_str());
+    if let Placement::Town { town } = &s.placement {
+        props["town"] = json!(town);
+        if let Some(d) = props["distance_m"].as_f64() {
+            props["distance_m"] = json!((d / 1000.0).round() * 1000.0);
+        }
+        for k in ["duration_s", "route_distance_m", "access_m", "cost_s"] {
+            if props.get(k).is_some() {
+                props[k] = Value::Null;
+            }
+        }
+    }
 }
 
 /// A GeoJSON Point Feature, with a feature `id` when given.

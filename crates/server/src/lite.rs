@@ -5,13 +5,16 @@
 //!
 //! Parameters: `at` (a town name or `lon,lat`), `to` (optional, for a route summary), `lang`
 //! (`es` default, `ht`, `en`, `fr`; else `Accept-Language`), `country` (ISO alpha-2: the
-//! emergency numbers of a country without searching). Town names are looked up among the
-//! engine's transit points (Natural Earth populated places in the default data), accents,
-//! case and punctuation ignored, the most populous match first.
+//! emergency numbers of a country without searching). Town names are looked up in the
+//! gazetteer ([`crate::places::resolve`]: accents, case, abbreviations, typos; an ambiguous
+//! name shows the other towns it may mean as links); coordinates are named by the nearest
+//! town ("near Huixtla, Chiapas").
 //!
 //! The page shows: the five nearest shelters in a straight line, each with its distance, the
-//! walking time of the safer route to it, services, hours, languages and `tel:` / WhatsApp
-//! links; a route summary in words (distance, time, risk level, main roads); the emergency
+//! walking time of the safer route to it (a shelter placed only at its town says "in Tapachula
+//! — call for the exact address" instead), services, hours, languages and `tel:` / WhatsApp
+//! links; a route summary in words (distance, time, risk level, the towns it passes, main
+//! roads); the emergency
 //! numbers and safety tips of the country the place lies in (corridor country polygons); a
 //! WhatsApp share link with the nearest shelter's name, address and phone. Every value put in
 //! the page goes through [`esc`] (text and attributes) or [`url_component`] (inside URLs).
@@ -30,8 +33,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use senda_core::engine::nearest::{NearestBy, NearestQuery};
 use senda_core::engine::route::{RouteQuery, DEFAULT_AVERSION};
 use senda_core::engine::{Engine, EngineError};
-use senda_core::{LonLat, Profile, Shelter};
-use senda_ingest::countries::{name_key, Countries};
+use senda_core::{LonLat, Placement, Profile, Shelter};
+use senda_ingest::countries::Countries;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -104,8 +107,12 @@ pub fn url_component(s: &str) -> String {
 /// A place a person typed, found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Place {
+    /// What to call it on the page: the town's label, or for coordinates the point and the
+    /// town it is near.
     pub name: String,
     pub at: LonLat,
+    /// Other towns an ambiguous name may mean (labels that resolve to each).
+    pub choices: Vec<String>,
 }
 
 /// Why a typed place was not found.
@@ -117,62 +124,65 @@ pub enum PlaceError {
     Unknown,
 }
 
-/// `lon,lat` (two numbers) or a place name among the engine's transit points.
+/// `lon,lat` (two numbers) or a town name, resolved with the engine's gazetteer.
 ///
 /// Map apps share `lat,lon`: two numbers that are not a point in a corridor country as
 /// `lon,lat` but are one the other way round are read as `lat,lon` (the page shows the point
 /// it used).
-pub fn resolve_place(engine: &Engine, text: &str) -> Result<Place, PlaceError> {
-    let text = text.trim();
-    if let Some((a, b)) = text.split_once(',') {
-        if let (Ok(x), Ok(y)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-            let in_corridor = |p: &LonLat| Countries::corridor().locate(*p).is_some();
-            let direct = LonLat::new(x, y);
-            let at = match &direct {
-                Ok(p) if in_corridor(p) => Ok(*p),
-                _ => LonLat::new(y, x)
-                    .ok()
-                    .filter(in_corridor)
-                    .map_or(direct, Ok),
-            };
-            return at
-                .map(|at| Place {
-                    name: format!("{:.5},{:.5}", at.lon(), at.lat()),
-                    at,
-                })
-                .map_err(|_| PlaceError::Coordinates);
-        }
-    }
-    let key = name_key(text);
-    if key.is_empty() {
-        return Err(PlaceError::Unknown);
-    }
-    let points = engine.transit();
-    let keys: Vec<String> = points.iter().map(|p| name_key(&p.name)).collect();
-    // Matches in falling order of confidence: the same name; a name starting with what was
-    // typed (`san pedro` → San Pedro Sula); a name containing it (`pedro sula`); what was
-    // typed containing a name (`Tapachula, Chiapas`: the longest such name). Within a rule
-    // the most populous place wins.
-    let pick = |rule: u8| {
-        points
-            .iter()
-            .zip(&keys)
-            .filter(|(_, k)| match rule {
-                0 => **k == key,
-                1 => key.len() >= 3 && k.starts_with(&key),
-                2 => key.len() >= 4 && k.contains(&key),
-                _ => k.len() >= 5 && key.contains(k.as_str()),
-            })
-            .max_by_key(|(p, k)| (k.len() * usize::from(rule == 3), p.population.unwrap_or(0)))
-            .map(|(p, _)| p)
+pub fn resolve_place(
+    engine: &Engine,
+    lang: Lang,
+    text: &str,
+    near: Option<LonLat>,
+) -> Result<Place, PlaceError> {
+    let g = engine.places();
+    let r = crate::places::resolve(g, text, near, true).map_err(|e| match e {
+        crate::places::PlaceArgError::Coordinates(_) => PlaceError::Coordinates,
+        crate::places::PlaceArgError::Lookup(_) => PlaceError::Unknown,
+    })?;
+    let label = |p: senda_core::PlaceId| {
+        let place = g.place(p);
+        format!("{} ({})", place.label(), place.country)
     };
-    (0..4)
-        .find_map(pick)
-        .map(|p| Place {
-            name: p.name.clone(),
-            at: p.location,
-        })
-        .ok_or(PlaceError::Unknown)
+    let name = match (r.place, r.near) {
+        (Some(p), _) => g.place(p).label(),
+        (None, Some(n)) => {
+            let point = format!("{:.5},{:.5}", r.at.lon(), r.at.lat());
+            let town = g.place(n.place).label();
+            tf(lang, "place_near", &[("point", &point), ("town", &town)])
+        }
+        (None, None) => format!("{:.5},{:.5}", r.at.lon(), r.at.lat()),
+    };
+    Ok(Place {
+        name,
+        at: r.at,
+        choices: r.choices.iter().map(|c| label(*c)).collect(),
+    })
+}
+
+/// For an ambiguous name, the other towns it may mean, each a link that asks again with that
+/// town (`which` is the parameter the name was given in: `at` or `to`).
+fn choices(page: &mut Page, place: &Place, q: &LiteQuery, which: &str) {
+    if place.choices.is_empty() {
+        return;
+    }
+    let lang = page.lang;
+    let _ = write!(page.html, "<p>{} ", esc(t(lang, "place_choices")));
+    for c in &place.choices {
+        let (at, to) = if which == "at" {
+            (Some(c.as_str()), q.to.as_deref())
+        } else {
+            (q.at.as_deref(), Some(c.as_str()))
+        };
+        let mut href = format!("/lite?lang={}", lang.code());
+        for (k, v) in [("at", at), ("to", to)] {
+            if let Some(v) = v {
+                let _ = write!(href, "&{k}={}", url_component(v));
+            }
+        }
+        let _ = write!(page.html, "<a href=\"{}\">{}</a> ", esc(&href), esc(c));
+    }
+    page.html.push_str("</p>");
 }
 
 /// The corridor countries whose emergency numbers apply at `p`: the one it lies in, then any
@@ -425,7 +435,7 @@ pub fn render(
 
     let from =
         q.at.as_deref()
-            .map(|text| (text, resolve_place(engine, text)));
+            .map(|text| (text, resolve_place(engine, lang, text, None)));
     match &from {
         None => page.p(t(lang, "start_hint")),
         Some((text, Err(e))) => {
@@ -434,6 +444,7 @@ pub fn render(
         }
         Some((_, Ok(place))) => {
             page.p(&tf(lang, "place_resolved", &[("name", &place.name)]));
+            choices(&mut page, place, q, "at");
             let here = countries_at(place.at);
             if !here.is_empty() || countries.is_none() {
                 countries = Some(here);
@@ -444,7 +455,15 @@ pub fn render(
             }
             let nearest = shelters(engine, &mut page, place.at);
             if let Some(to_text) = q.to.as_deref() {
-                route(engine, &mut page, place, to_text, max_route_km, &mut status);
+                route(
+                    engine,
+                    &mut page,
+                    q,
+                    place,
+                    to_text,
+                    max_route_km,
+                    &mut status,
+                );
             }
             if let Some(s) = nearest {
                 share(&mut page, &s);
@@ -489,23 +508,37 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
         if let Some(a) = &s.address {
             let _ = write!(h, "<br>{}", esc(a));
         }
-        let mut line = tf(
-            lang,
-            "shelter_distance",
-            &[("km", &fmt_km(lang, n.distance_m))],
-        );
-        line.push_str("; ");
-        match (n.duration_s, n.route_distance_m) {
-            (Some(d), Some(m)) => line.push_str(&tf(
-                lang,
-                "shelter_walk",
-                &[("time", &fmt_time(lang, d)), ("km", &fmt_km(lang, m))],
-            )),
-            _ => line.push_str(t(lang, "shelter_no_walk")),
-        }
-        let _ = write!(h, "<br>{}", esc(&line));
-        if s.location_suspect {
-            let _ = write!(h, "<br><b>{}</b>", esc(t(lang, "location_suspect")));
+        match &s.placement {
+            // Placed at its town's centre: no exact-looking distance or walking time.
+            Placement::Town { town } => {
+                let _ = write!(
+                    h,
+                    "<br><b>{}</b>",
+                    esc(&tf(lang, "shelter_in_town", &[("town", town)]))
+                );
+            }
+            placement => {
+                let mut line = tf(
+                    lang,
+                    "shelter_distance",
+                    &[("km", &fmt_km(lang, n.distance_m))],
+                );
+                line.push_str("; ");
+                match (n.duration_s, n.route_distance_m) {
+                    (Some(d), Some(m)) => line.push_str(&tf(
+                        lang,
+                        "shelter_walk",
+                        &[("time", &fmt_time(lang, d)), ("km", &fmt_km(lang, m))],
+                    )),
+                    _ => line.push_str(t(lang, "shelter_no_walk")),
+                }
+                let _ = write!(h, "<br>{}", esc(&line));
+                if *placement == Placement::Undecided {
+                    let _ = write!(h, "<br><b>{}</b>", esc(t(lang, "location_undecided")));
+                } else if s.location_suspect {
+                    let _ = write!(h, "<br><b>{}</b>", esc(t(lang, "location_suspect")));
+                }
+            }
         }
         if !s.services.is_empty() {
             let names: Vec<&str> = s
@@ -566,13 +599,14 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
 fn route(
     engine: &Engine,
     page: &mut Page,
+    q: &LiteQuery,
     from: &Place,
     to_text: &str,
     max_route_km: f64,
     status: &mut StatusCode,
 ) {
     let lang = page.lang;
-    let to = match resolve_place(engine, to_text) {
+    let to = match resolve_place(engine, lang, to_text, Some(from.at)) {
         Ok(p) => p,
         Err(e) => {
             *status = StatusCode::BAD_REQUEST;
@@ -585,6 +619,7 @@ fn route(
         "route_heading",
         &[("from", &from.name), ("to", &to.name)],
     ));
+    choices(page, &to, q, "to");
     let km = Haversine.distance(
         Point::new(from.at.lon(), from.at.lat()),
         Point::new(to.at.lon(), to.at.lat()),
@@ -609,6 +644,13 @@ fn route(
                     ("risk", risk),
                 ],
             ));
+            let towns: Vec<String> = crate::places::route_towns(engine.places(), &r.geometry)
+                .into_iter()
+                .map(|p| engine.places().place(p).name.clone())
+                .collect();
+            if !towns.is_empty() {
+                page.p(&tf(lang, "route_via", &[("towns", &towns.join(", "))]));
+            }
             if !r.roads.is_empty() {
                 let roads: Vec<&str> = r.roads.iter().map(|x| x.label.as_str()).collect();
                 page.p(&tf(lang, "route_roads", &[("roads", &roads.join(", "))]));

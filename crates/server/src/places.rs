@@ -153,12 +153,17 @@ mod tests {
         let r = resolve(&g, "-92.2667,14.9056", None, false).unwrap();
         assert!(r.place.is_none());
         assert_eq!(g.place(r.near.unwrap().place).name, "Tapachula");
-        // lat,lon as map apps share it: strict mode keeps LON,LAT (a point in the sea, far
-        // from any town), lenient mode swaps.
-        let r = resolve(&g, "14.9056,-92.2667", None, false).unwrap();
-        assert!(!r.swapped && r.near.is_none());
+        // lat,lon as map apps share it: strict mode reads LON,LAT (latitude -92: an error),
+        // lenient mode swaps.
+        assert!(matches!(
+            resolve(&g, "14.9056,-92.2667", None, false),
+            Err(PlaceArgError::Coordinates(_))
+        ));
         let r = resolve(&g, "14.9056,-92.2667", None, true).unwrap();
         assert!(r.swapped);
+        // A point at sea is a point, near no town.
+        let r = resolve(&g, "-95.0,13.0", None, false).unwrap();
+        assert!(r.near.is_none());
         assert!(matches!(
             resolve(&g, "200,14", None, false),
             Err(PlaceArgError::Coordinates(_))

@@ -300,10 +300,10 @@ async fn shelters_near_tapachula_with_call_and_whatsapp_links() {
     }
     // Coordinates as map apps share them (lat,lon) are turned round.
     let html = get("/lite?lang=en&at=14.9,-92.26").await.text();
-    assert!(html.contains("Place: -92.26000,14.90000"));
+    assert!(html.contains("Place: -92.26000,14.90000 (near Tapachula, Chiapas)"));
     assert!(html.contains(OPEN));
     let html = get("/lite?lang=en&at=pedro%20sula").await.text();
-    assert!(html.contains("Place: San Pedro Sula"));
+    assert!(html.contains("Place: San Pedro Sula, Cortes"), "{html}");
     assert!(html.contains("Emergency numbers: Honduras"));
     let a = get("/lite?lang=en&at=Tapachula").await;
     let html = a.text();
@@ -318,7 +318,9 @@ async fn a_route_summary_in_words() {
     assert_eq!(a.status, StatusCode::OK);
     let html = a.text();
     assert!(
-        html.contains("<h2>De Tapachula a -92.23500,14.93500</h2>"),
+        html.contains(
+            "<h2>De Tapachula, Chiapas a -92.23500,14.93500 (cerca de Tapachula, Chiapas)</h2>"
+        ),
         "{html}"
     );
     assert!(html.contains(" km, aprox. "));

@@ -39,8 +39,8 @@ use super::{Engine, EngineError, WeightQuery};
 use crate::graph::{Profile, RoadGraph};
 use crate::search::{partial_cost, source_seeds, PathResult, Seed, BLOCKED};
 use crate::{
-    EdgeId, InvalidValue, LonLat, NodeId, Population, Service, Shelter, ShelterKind, Snap,
-    Visibility,
+    EdgeId, InvalidValue, LonLat, NodeId, Placement, Population, Service, Shelter, ShelterKind,
+    Snap, Visibility,
 };
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -183,7 +183,9 @@ pub struct NearestShelter<'a> {
     /// for Air the route at the query's aversion to each straight-line result); `None` when
     /// the shelter or the query point is off the profile's network or unreachable.
     pub duration_s: Option<f64>,
-    /// Air: the length of that route along the network (Road: equal to `distance_m`).
+    /// The whole way to the shelter: the route along the network plus the straight lines from
+    /// the query point to the network and from the network to the shelter, so it is never
+    /// shorter than the straight line (Road: `distance_m + access_m`).
     pub route_distance_m: Option<f64>,
     /// Road: the generalised cost the shelters are ranked by, seconds.
     pub cost_s: Option<f64>,
@@ -193,6 +195,15 @@ pub struct NearestShelter<'a> {
     /// Road, when asked for: the route's line from the snapped query point to the shelter's
     /// snapped point.
     pub geometry: Option<Vec<LonLat>>,
+}
+
+/// Shelters whose place could not be decided ([`Placement::Undecided`]) after the others,
+/// each group nearest first.
+fn undecided_last(mut answer: NearestAnswer<'_>) -> NearestAnswer<'_> {
+    answer
+        .shelters
+        .sort_by_key(|n| n.shelter.placement == Placement::Undecided);
+    answer
 }
 
 /// The answer: the shelters nearest first, and a note when fewer than `k` were found saying
@@ -432,12 +443,14 @@ impl Engine {
             NearestBy::Air => {
                 let mut answer = self.nearest_air(q)?;
                 self.add_route_figures(q, &mut answer)?;
-                Ok(answer)
+                Ok(undecided_last(answer))
             }
             NearestBy::Road => {
                 q.validate()?;
                 let weights = self.weights(&q.weight_query())?;
-                NearestSearch::new().nearest_road(self, q, &weights)
+                NearestSearch::new()
+                    .nearest_road(self, q, &weights)
+                    .map(undecided_last)
             }
         }
     }
@@ -461,7 +474,7 @@ impl Engine {
             if let Some((distance_m, duration_s, exposure)) =
                 self.route_figures(q.profile, &weights, &from, to)
             {
-                n.route_distance_m = Some(distance_m);
+                n.route_distance_m = Some(distance_m + from.distance_m + to.distance_m);
                 n.duration_s = Some(duration_s);
                 n.risk_exposure = Some(exposure);
             }
@@ -1058,7 +1071,7 @@ impl NearestSearch {
                 index: s as usize,
                 shelter,
                 distance_m,
-                route_distance_m: Some(distance_m),
+                route_distance_m: Some(distance_m + snap.distance_m + target.distance_m),
                 access_m: snap.distance_m + target.distance_m,
                 duration_s: Some(walk.time_ds(engine, q.profile) as f64 / 10.0),
                 cost_s: Some(l.dist as f64 / 10.0),

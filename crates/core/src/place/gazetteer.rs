@@ -55,7 +55,8 @@ pub mod scoring {
     /// Cost of matching a name without its generic first word ("Tecún Umán" for "Ciudad
     /// Tecún Umán").
     pub const GENERIC_PREFIX_COST: f64 = 0.5;
-    /// Cost of matching only the start of a name ("tapach" for "Tapachula").
+    /// Cost of matching only the start of a name ("tapach" for "Tapachula") or its last words
+    /// ("pedro sula" for "San Pedro Sula").
     pub const PREFIX_COST: f64 = 1.0;
     /// Cost of a place outside the state or country the query names ("Naco, Arizona").
     pub const QUALIFIER_MISS: f64 = 3.0;
@@ -85,7 +86,7 @@ pub struct Candidate {
     pub edits: u8,
     /// The name (or alternate name) that matched, as a key.
     pub matched: String,
-    /// Whether only the start of that name matched.
+    /// Whether only the start or the last words of that name matched.
     pub partial: bool,
     /// See [`scoring`]; lower is better.
     pub score: f64,
@@ -173,6 +174,8 @@ pub struct Gazetteer {
     postings: Vec<Vec<(PlaceId, u8)>>,
     /// Key ids sorted by key, for prefix search.
     sorted: Vec<u32>,
+    /// Key ids sorted by reversed key, for the last words of a name ("pedro sula").
+    rsorted: Vec<u32>,
     fuzzy: FuzzyIndex,
     tree: RTree<GeomWithData<[f64; 2], u32>>,
 }
@@ -246,6 +249,13 @@ impl Gazetteer {
         }
         let mut sorted: Vec<u32> = (0..keys.len() as u32).collect();
         sorted.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        let mut rsorted = sorted.clone();
+        rsorted.sort_unstable_by(|a, b| {
+            keys[*a as usize]
+                .bytes()
+                .rev()
+                .cmp(keys[*b as usize].bytes().rev())
+        });
         let fuzzy = FuzzyIndex::build(keys.iter().map(String::as_str));
         let admin1_keys: Vec<String> = places.iter().map(|p| place_key(&p.admin1)).collect();
         let mut admin1_names = admin1_keys.clone();
@@ -267,6 +277,7 @@ impl Gazetteer {
             key_ids,
             postings,
             sorted,
+            rsorted,
             fuzzy,
             tree,
         }
@@ -445,6 +456,21 @@ impl Gazetteer {
                     break;
                 }
                 if k != key {
+                    hits.push((id, 0, scoring::PREFIX_COST));
+                }
+            }
+        }
+        if key.len() >= 5 {
+            // The last words of a name: "pedro sula" for "San Pedro Sula".
+            let start = self
+                .rsorted
+                .partition_point(|&id| self.keys[id as usize].bytes().rev().lt(key.bytes().rev()));
+            for &id in self.rsorted[start..].iter().take(64) {
+                let k = &self.keys[id as usize];
+                if !k.ends_with(key) {
+                    break;
+                }
+                if k.len() > key.len() && k.as_bytes()[k.len() - key.len() - 1] == b' ' {
                     hits.push((id, 0, scoring::PREFIX_COST));
                 }
             }
