@@ -136,7 +136,7 @@ fn bench_routes(c: &mut Criterion, name: &str, engine: &Engine, samples: usize, 
 }
 
 fn andorra(c: &mut Criterion) {
-    let input = Input::from_path(&senda_testkit::shared_file("osm/andorra.osm.pbf")).unwrap();
+    let input = Input::from_path(&senda_testkit::test_file("osm/andorra.osm.pbf")).unwrap();
     let roads: Vec<RoadSegment> = roads::read(&input)
         .unwrap()
         .roads

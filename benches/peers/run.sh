@@ -75,15 +75,10 @@ json.dump({
 PYEOF
 
 # --- Graphs: name, spec, pairs; then per peer how many of the pairs it runs.
-# The real data: shared/data beside the checkout or one of its ancestors (as senda-testkit).
-SHARED=
-d=$(dirname "$REPO")
-while [ "$d" != / ]; do
-  [ -d "$d/shared/data" ] && { SHARED=$d/shared/data; break; }
-  d=$(dirname "$d")
-done
-[ -n "$SHARED" ] || { echo "no shared/data beside $REPO (the OSM extracts)" >&2; exit 1; }
-ANDORRA=osm:$SHARED/osm/andorra.osm.pbf
+# The real network: the Andorra extract in the repository's test data (as senda-testkit).
+ANDORRA_PBF=$REPO/tests/data/osm/andorra.osm.pbf
+[ -f "$ANDORRA_PBF" ] || { echo "missing $ANDORRA_PBF (see tests/data/README.md)" >&2; exit 1; }
+ANDORRA=osm:$ANDORRA_PBF
 if [ "${PEERS_QUICK:-0}" = 1 ]; then
   GRAPHS=("andorra $ANDORRA 20" "road-10k road:10000:42 10")
   declare -A N_PETGRAPH=([andorra]=20 [road-10k]=10) N_IGRAPH=([andorra]=20 [road-10k]=10)

@@ -10,8 +10,14 @@ fn senda(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn shared(rel: &str) -> String {
-    senda_testkit::shared_file(rel).display().to_string()
+/// A file under `tests/data`, as an argument.
+fn test_file(rel: &str) -> String {
+    senda_testkit::test_file(rel).display().to_string()
+}
+
+/// A file of the default dataset in `data/`, as an argument.
+fn data_file(rel: &str) -> String {
+    senda_testkit::data_file(rel).display().to_string()
 }
 
 fn stdout(o: &Output) -> String {
@@ -34,7 +40,7 @@ fn count(db: &Path, table: &str) -> i64 {
 fn ingest_twice_is_idempotent_and_reports_rejections() {
     let dir = tempfile::tempdir().unwrap();
     let (db, dbs) = db_in(dir.path());
-    let file = shared("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv");
+    let file = data_file("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv");
     let report = dir.path().join("rejects.json");
     let out = senda(&[
         "ingest",
@@ -84,7 +90,7 @@ fn unreadable_files_fail_but_valid_files_still_load() {
     let dir = tempfile::tempdir().unwrap();
     let (db, dbs) = db_in(dir.path());
     let missing = dir.path().join("nope.csv").display().to_string();
-    let shelters = shared("shelters/tijuana_migrant_services_hakkindavid.csv");
+    let shelters = data_file("shelters/tijuana_migrant_services_hakkindavid.csv");
     let out = senda(&["ingest", "shelters", &missing, &shelters, "--db", &dbs]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.csv"));
@@ -122,8 +128,8 @@ fn validate_is_a_dry_run_that_detects_the_kind() {
         .current_dir(dir.path())
         .args([
             "validate",
-            &shared("weather/smn_mexico_cap12_atom_2014_small.xml"),
-            &shared("shelters/thewetzone_places_sv_gt_mx_us.csv"),
+            &test_file("weather/smn_mexico_cap12_atom_2014_small.xml"),
+            &data_file("shelters/thewetzone_places_sv_gt_mx_us.csv"),
         ])
         .output()
         .unwrap();

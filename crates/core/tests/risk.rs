@@ -148,7 +148,7 @@ fn random_incidents(
 
 #[test]
 fn binning_matches_the_reference_h3_library() {
-    let path = senda_testkit::shared_file("h3/mesoamerica_h3_vectors_h3py.csv");
+    let path = senda_testkit::test_file("h3/mesoamerica_h3_vectors_h3py.csv");
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
@@ -185,7 +185,7 @@ fn binning_matches_the_reference_h3_library() {
 
 #[test]
 fn an_incident_peaks_in_the_reference_cell() {
-    let path = senda_testkit::shared_file("h3/mesoamerica_h3_vectors_h3py.csv");
+    let path = senda_testkit::test_file("h3/mesoamerica_h3_vectors_h3py.csv");
     let mut reader = csv::Reader::from_path(path).unwrap();
     let config = RiskConfig::default();
     for record in reader.records().take(40) {

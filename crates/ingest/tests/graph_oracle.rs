@@ -1,6 +1,7 @@
-//! The road graph and its search on the real networks in `shared/data` (Andorra PBF, Monaco
-//! XML, Travel Mapping's Mesoamerican highways): bidirectional Dijkstra == petgraph's Dijkstra
-//! on seeded random pairs, and a loose cross-check of route lengths against GraphHopper.
+//! The road graph and its search on real networks (Andorra PBF and Monaco XML from `tests/data`,
+//! Travel Mapping's Mesoamerican highways from the default dataset in `data/`): bidirectional
+//! Dijkstra == petgraph's Dijkstra on seeded random pairs, and a loose cross-check of route
+//! lengths against GraphHopper.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -12,8 +13,13 @@ use senda_ingest::{roads, Input};
 use senda_testkit::oracle::{path_weight, Oracle};
 use std::time::Instant;
 
+/// The roads of a file: `data/…` from the default dataset, anything else from `tests/data`.
 fn load(rel: &str) -> Vec<RoadSegment> {
-    let input = Input::from_path(&senda_testkit::shared_file(rel)).unwrap();
+    let path = match rel.strip_prefix("data/") {
+        Some(rel) => senda_testkit::data_file(rel),
+        None => senda_testkit::test_file(rel),
+    };
+    let input = Input::from_path(&path).unwrap();
     roads::read(&input)
         .unwrap()
         .roads
@@ -144,7 +150,10 @@ fn monaco_xml() {
 
 #[test]
 fn travel_mapping_segments() {
-    let g = build("travel-mapping", "roads/tm_mesoamerica_segments.geojson");
+    let g = build(
+        "travel-mapping",
+        "data/roads/tm_mesoamerica_segments.geojson",
+    );
     oracle_pairs("travel-mapping", &g, 3);
     // Tapachula to Guatemala City by vehicle: a few hundred km along the highways.
     let p = |lon, lat| LonLat::new(lon, lat).unwrap();

