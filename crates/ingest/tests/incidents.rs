@@ -967,6 +967,25 @@ fn ucdp_full_ged_header_and_missing_columns() {
     );
 }
 
+/// The bundled default cut (`data/violence/`, gzip): 13,577 GED events from 2014 on, 13 of
+/// them located only to the country (skipped). Counts from Python's `csv` module.
+#[test]
+fn ucdp_default_data_cut() {
+    let path = senda_testkit::data_file("violence/ucdp_ged_mexico_2014_2023.csv.gz");
+    let out = incidents::read(&Input::from_path(&path).unwrap()).unwrap();
+    check_invariants(&out);
+    assert_eq!(out.report.format, "ucdp-ged");
+    assert_eq!(counts(&out), (13564, 0, 13, 0));
+    assert!(out
+        .records
+        .iter()
+        .all(|r| r.record.occurred_at >= day(2014, 1, 1)));
+    assert_eq!(
+        tally(&out, |i| i.category),
+        [(C::Violence, 148), (C::ArmedConflict, 13416)]
+    );
+}
+
 // ---------------------------------------------------------------- bad input
 
 const HXL_HEAD: &str = "web_id,reported_date,location_coodinates,cause_death,number_dead,number_missing,total\n\
