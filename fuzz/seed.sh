@@ -9,6 +9,8 @@ mkdir -p "$here"/corpus/{csv,geojson,cap,osm_xml}
 for f in "$data"/shelters/*.csv "$data"/incidents/*.csv "$tests"/incidents/*.csv "$tests"/hxl/*.csv; do
   head -c 20000 "$f" > "$here/corpus/csv/$(basename "$f")"
 done
+# UCDP GED: the repository's own fixture (the fuzzer cannot guess GED's column names).
+head -c 20000 "$here/../tests/data/violence/ucdp_ged_mexico_sample.csv" > "$here/corpus/csv/ucdp_ged_sample.csv"
 head -c 30000 "$data/naturalearth/mesoamerica_ne_10m_railroads.geojson" > "$here/corpus/geojson/rail-cut.geojson"
 head -c 30000 "$data/naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson" > "$here/corpus/geojson/places-cut.geojson"
 cp "$tests"/weather/cap_samples/*.cap "$tests"/weather/cap_samples/mexico.xml "$here/corpus/cap/"

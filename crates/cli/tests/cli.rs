@@ -160,7 +160,14 @@ fn init_loads_the_default_dataset() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(count(&db, "roads") > 18_000);
-    assert!(count(&db, "incidents") > 5_000);
+    // IOM Missing Migrants (5,299) and UCDP GED (13,564).
+    assert!(count(&db, "incidents") > 18_000);
+    assert!(
+        stdout(&out)
+            .contains("[ucdp-ged] incidents: 13577 read, 13564 accepted, 0 rejected, 13 skipped"),
+        "{}",
+        stdout(&out)
+    );
     assert!(count(&db, "shelters") >= 70);
     assert!(count(&db, "transit") >= 480);
     assert!(count(&db, "weather") >= 150);

@@ -100,6 +100,11 @@ impl Severity {
     pub fn raised(self) -> Self {
         Self::from_level((self.level() + 1).min(5)).unwrap_or(Self::Critical)
     }
+
+    /// One level down, saturating at `Minor`.
+    pub fn lowered(self) -> Self {
+        Self::from_level(self.level().saturating_sub(1).max(1)).unwrap_or(Self::Minor)
+    }
 }
 
 impl IncidentCategory {
@@ -356,6 +361,8 @@ mod tests {
         assert_eq!(Severity::parse("high").unwrap(), Severity::Severe);
         assert!(Severity::parse("9").is_err());
         assert_eq!(Severity::Critical.raised(), Severity::Critical);
+        assert_eq!(Severity::Severe.lowered(), Severity::Serious);
+        assert_eq!(Severity::Minor.lowered(), Severity::Minor);
         assert_eq!(
             IncidentCategory::Drowning.severity_for(1),
             Severity::Serious

@@ -1,8 +1,9 @@
 //! How each source's own cause or event vocabulary maps onto senda's [`IncidentCategory`].
 //!
 //! The tables below are the user documentation of the mapping; the constants in this module
-//! ([`MMP_CAUSES`], [`MMP_KEYWORDS`], [`ACLED_SUB_EVENT_TYPES`], [`ACLED_EVENT_TYPES`]) are the
-//! same tables in code, and a unit test checks that every row of the code appears here.
+//! ([`MMP_CAUSES`], [`MMP_KEYWORDS`], [`ACLED_SUB_EVENT_TYPES`], [`ACLED_EVENT_TYPES`],
+//! [`UCDP_TYPES_OF_VIOLENCE`]) are the same tables in code, and a unit test checks that every
+//! row of the code appears here.
 //!
 //! # IOM Missing Migrants Project: "Cause of Death"
 //!
@@ -101,6 +102,27 @@
 //! | Strategic developments | — (skipped) |
 //!
 //! An event type that is in neither table maps to `unknown` (and is listed in the notes).
+//!
+//! # UCDP Georeferenced Event Dataset: `type_of_violence`
+//!
+//! Every GED event is a lethal use of armed force by an organised actor (at least one death
+//! in the best or high estimate). Its `type_of_violence` code says who fought whom:
+//!
+//! | type_of_violence | UCDP's name | senda category |
+//! |---|---|---|
+//! | 1 | state-based conflict | armed_conflict |
+//! | 2 | non-state conflict | armed_conflict |
+//! | 3 | one-sided violence | violence |
+//!
+//! State-based (the government against an armed group, e.g. the EPR) and non-state conflict
+//! (two organised groups, in Mexico nearly always cartel against cartel) are fighting between
+//! armed groups — exactly what `armed_conflict` stands for ("armed clashes, attacks between
+//! armed groups"), as ACLED's "Armed clash" is. For a person on the move such a place is
+//! dangerous through crossfire and through the groups themselves (who kidnap, extort and
+//! recruit migrants), not because the person was the target. One-sided violence is an
+//! organised actor (a cartel or the state) killing unarmed civilians: that is `violence`,
+//! the category of ACLED's "Violence against civilians" and of MMP's violent deaths. Any other
+//! code is not GED's and the record is rejected.
 //!
 //! # Other sources
 //!
@@ -425,6 +447,29 @@ pub const ACLED_EVENT_TYPES: &[(&str, Option<IncidentCategory>)] = &[
     ("Protests", None),
     ("Strategic developments", None),
 ];
+
+/// UCDP GED `type_of_violence` codes: (code, UCDP's name, category).
+pub const UCDP_TYPES_OF_VIOLENCE: &[(u8, &str, IncidentCategory)] = &[
+    (1, "state-based conflict", C::ArmedConflict),
+    (2, "non-state conflict", C::ArmedConflict),
+    (3, "one-sided violence", C::Violence),
+];
+
+/// Maps a UCDP GED `type_of_violence` code onto UCDP's name for it and a category; `None`
+/// for a code GED does not define.
+///
+/// ```
+/// use senda_core::IncidentCategory;
+/// use senda_ingest::category::ucdp;
+/// assert_eq!(ucdp(2), Some(("non-state conflict", IncidentCategory::ArmedConflict)));
+/// assert_eq!(ucdp(4), None);
+/// ```
+pub fn ucdp(type_of_violence: u8) -> Option<(&'static str, IncidentCategory)> {
+    UCDP_TYPES_OF_VIOLENCE
+        .iter()
+        .find(|(code, _, _)| *code == type_of_violence)
+        .map(|(_, name, c)| (*name, *c))
+}
 
 /// The more severe of two categories: higher [`IncidentCategory::base_severity`]; on a tie
 /// the one listed first in [`IncidentCategory::ALL`] (so `unknown` always loses).
@@ -751,6 +796,10 @@ mod tests {
         for (value, c) in ACLED_SUB_EVENT_TYPES.iter().chain(ACLED_EVENT_TYPES) {
             let target = c.map_or("— (skipped)", |c| c.as_str());
             let row = format!("//! | {value} | {target} |");
+            assert!(doc.contains(&row), "{row} not documented");
+        }
+        for (code, name, c) in UCDP_TYPES_OF_VIOLENCE {
+            let row = format!("//! | {code} | {name} | {} |", c.as_str());
             assert!(doc.contains(&row), "{row} not documented");
         }
     }

@@ -41,6 +41,7 @@ pub const FILES: &[DefaultFile] = &[
         "shelters/tijuana_migrant_services_hakkindavid.csv"
     ),
     file!(Incidents, "incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv"),
+    file!(Incidents, "violence/ucdp_ged_mexico_2014_2023.csv.gz"),
     file!(Weather, "weather/smn_mexico_cap12_atom_2014_full.xml"),
 ];
 

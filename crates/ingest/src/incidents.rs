@@ -1,5 +1,5 @@
-//! Incident readers: IOM Missing Migrants exports, ACLED exports, HXL-tagged CSV and GeoJSON,
-//! turned into validated [`Incident`]s plus a [`crate::Report`].
+//! Incident readers: IOM Missing Migrants exports, ACLED exports, UCDP GED files, HXL-tagged
+//! CSV and GeoJSON, turned into validated [`Incident`]s plus a [`crate::Report`].
 //!
 //! # Formats
 //!
@@ -14,6 +14,7 @@
 //! | `iom-mmp-hxl` | HXL tag row with `#geo+coord`, `#cause+type` and `#affected+killed…` (column names are not used: HDX misspells `location_coodinates`) | `iom-mmp` : the `#…+id` column (`#web+id`) | `#date` | `#geo+coord`, "lat, lon" |
 //! | `hxl` | HXL tag row with `#geo+lat` and `#geo+lon` (or `#geo+coord`) and a `#date` | file stem : the `#id` / `#meta+id` / `#…+id` column, else `row-` + a hash of the row | `#date` | `#geo+lat`, `#geo+lon` |
 //! | `acled` | `event_id_cnty`, `event_date`, `event_type`, `latitude`, `longitude` columns | `acled` : event_id_cnty | `event_date`, "2024-01-15" or "15 January 2024" | `latitude`, `longitude` |
+//! | `ucdp-ged` | a `type_of_violence` or `where_prec` column; requires `id`, `type_of_violence`, `where_prec`, `latitude`, `longitude`, `date_prec`, `date_start`, `best` | `ucdp-ged` : id | `date_start`, "2021-03-05" (or "2021-03-05 00:00:00.000") | `latitude`, `longitude` |
 //! | `geojson` | first byte `{` or `[` | property `source` (default: file stem) : property `id`, feature `id`, else the feature index | property `occurred_at` / `date` | Point geometry |
 //!
 //! Any other header is an [`IngestError::CsvHeader`] that says what was expected. Columns
@@ -43,14 +44,63 @@
 //! - **time**: dates are UTC midnight with day precision (MMP's "12:00" is a placeholder
 //!   written on every record, so it is dropped); GeoJSON RFC 3339 times keep their time.
 //!
+//! # UCDP Georeferenced Event Dataset (GED)
+//!
+//! GED (Uppsala Conflict Data Program; Sundberg & Melander 2013) lists lethal events of
+//! organised violence, each with codes from its codebook. The reader uses GED's own column
+//! names and codes and is strict about them (see "Rejected" below):
+//!
+//! - **category** from `type_of_violence`: 1 state-based and 2 non-state conflict →
+//!   `armed_conflict`, 3 one-sided violence → `violence` (table and reasons in
+//!   [`crate::category`]); `source_category` is UCDP's name of the type ("non-state
+//!   conflict"), `description` the dyad and the place ("Sinaloa Cartel - Tijuana Cartel at
+//!   Tijuana city, Baja California state").
+//! - **people affected** and **dead**: `best`, GED's best estimate of the deaths (`deaths_a`,
+//!   `deaths_b`, `deaths_civilians`, `deaths_unknown`, `high`, `low` are checked, not used).
+//! - **severity** from the category and `best`:
+//!
+//!   | `best` (deaths) | state-based, non-state (`armed_conflict`) | one-sided (`violence`) |
+//!   |---|---|---|
+//!   | 0 (GED's high estimate has a death, its best estimate none) | serious | severe |
+//!   | 1–4 | severe | critical |
+//!   | 5 or more | critical | critical |
+//!
+//!   That is every source's rule (the category's base, one level up from 5 people) plus one
+//!   level down for a death that is possible but not established.
+//! - **location precision** from `where_prec`. An event known only to a municipality or a
+//!   state sits at that unit's centroid, which is no place on a road: it is spread like the
+//!   unit it stands for, never as a point (the kernels are `RiskConfig::location`: `area`
+//!   reaches about a Mexican municipality, ~800 km² on average; `region` about a state).
+//!
+//!   | `where_prec` | GED meaning | precision |
+//!   |---|---|---|
+//!   | 1 | the exact place (a town, village or neighbourhood) | `local` |
+//!   | 2 | within about 25 km of a known place | `area` |
+//!   | 3 | only the municipality (second-order unit) | `area` |
+//!   | 4 | only the state (first-order unit) | `region` |
+//!   | 5 | only a part of the country, or a road or river | `region` |
+//!   | 6 | only the country | — skipped |
+//!   | 7 | international waters or airspace | — skipped |
+//!
+//! - **time**: `date_start` (UTC midnight); `date_prec` 1 (day) → day, 2 (2–6 days) and 3
+//!   (a week) → week, 4 (a month) → month, 5 (a year or more) → year, so the risk model ages
+//!   the event from the middle of that period. `date_end`, when present, must not be before
+//!   `date_start`.
+//! - **review**: verified. UCDP is a curated dataset: trained coders code every event from
+//!   news and NGO sources against the codebook, and UCDP reviews it before release.
+//! - **country**: GED's `country` column when the file has it (the full 49-column download).
+//!
 //! # Rejected, skipped, flagged
 //!
 //! - **Rejected** (not loaded): no usable id, location or date; a row with more or fewer
-//!   fields than the header; an implausible people count (over 100,000). Each rejection names
-//!   the record (index and 1-based line where the record *starts*), the column as written in
-//!   the file, and the bad value.
-//! - **Skipped**: blank rows, exact byte-for-byte repeats of an earlier row, and events that
-//!   are not incidents.
+//!   fields than the header; an implausible people count (over 100,000). UCDP GED also: a
+//!   `type_of_violence`, `where_prec` or `date_prec` code outside GED's codebook, a missing,
+//!   non-numeric or negative `best` (or other death count), a `date_end` that is unreadable or
+//!   before `date_start`. Each rejection names the record (index and 1-based line where the
+//!   record *starts*), the column as written in the file, and the bad value.
+//! - **Skipped**: blank rows, exact byte-for-byte repeats of an earlier row, events that
+//!   are not incidents, and GED events located only to a country or at sea (`where_prec` 6
+//!   or 7; the notes count them).
 //! - **Flagged** (loaded): a secondary value that cannot be read (a count, a precision, a
 //!   source quality) is ignored and flagged; a repeated id with different content is kept as
 //!   `ID#2`, `ID#3`, … (file order) and flagged. (GeoJSON is senda's own format and is
@@ -76,6 +126,7 @@ mod geojson;
 mod keys;
 mod rows;
 mod schema;
+mod ucdp;
 
 use crate::{IngestError, Input, Outcome};
 use senda_core::Incident;
@@ -93,8 +144,8 @@ pub fn read(input: &Input) -> Result<Outcome<Incident>, IngestError> {
 }
 
 /// Reads an incident CSV: an IOM Missing Migrants export (old or current schema, or the HDX
-/// version with HXL tags), a generic HXL file, or an ACLED export; the schema is detected from
-/// the header and written to `report.format` (see the [module docs](self)).
+/// version with HXL tags), a generic HXL file, an ACLED export or a UCDP GED file; the schema
+/// is detected from the header and written to `report.format` (see the [module docs](self)).
 ///
 /// Errors only when the file has no usable header; every bad row is reported instead.
 pub fn read_csv(input: &Input) -> Result<Outcome<Incident>, IngestError> {

@@ -90,6 +90,10 @@ fn expected_severity(i: &Incident, format: &str) -> Severity {
     if format == "acled" && i.dead.unwrap_or(0) >= 1 && s < Severity::Severe {
         s = Severity::Severe;
     }
+    // UCDP: a best estimate of 0 deaths is one level below the category's base.
+    if format == "ucdp-ged" && i.people_affected == 0 {
+        s = s.lowered();
+    }
     if format == "geojson" {
         return i.severity; // the property may override
     }
@@ -507,6 +511,495 @@ fn acled_fixture() {
     );
 }
 
+// ---------------------------------------------------------------- UCDP GED
+
+/// The real GED cut in `tests/data/violence/` (see `tests/data/README.md`).
+fn ucdp_fixture() -> Outcome<Incident> {
+    let path =
+        senda_testkit::workspace_root().join("tests/data/violence/ucdp_ged_mexico_sample.csv");
+    let out = incidents::read(&Input::from_path(&path).expect("readable")).expect("recognised");
+    check_invariants(&out);
+    out
+}
+
+fn tally<K: Ord>(out: &Outcome<Incident>, key: impl Fn(&Incident) -> K) -> Vec<(K, usize)> {
+    let mut m = std::collections::BTreeMap::new();
+    for r in &out.records {
+        *m.entry(key(&r.record)).or_insert(0) += 1;
+    }
+    m.into_iter().collect()
+}
+
+/// Expected values computed independently from the CSV with Python's `csv` module (the
+/// mapping restated there: where_prec 6 skipped; 1 → local, 2–3 → area, 4–5 → region; …).
+#[test]
+fn ucdp_ged_fixture() {
+    let out = ucdp_fixture();
+    assert_eq!(out.report.format, "ucdp-ged");
+    // 288 events: 20 located only to the country (where_prec 6) are skipped, the rest load.
+    assert_eq!(counts(&out), (268, 0, 20, 0));
+    let skipped: Vec<(u64, &str)> = out
+        .report
+        .skipped
+        .iter()
+        .map(|s| (s.at.line.unwrap(), s.source_id.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (6, "181621"),
+            (8, "182052"),
+            (27, "184782"),
+            (39, "184791"),
+            (47, "183591"),
+            (56, "447406"),
+            (60, "181579"),
+            (73, "182446"),
+            (104, "429083"),
+            (107, "451666"),
+            (152, "232925"),
+            (216, "380116"),
+            (223, "387677"),
+            (228, "449191"),
+            (234, "397951"),
+            (267, "446808"),
+            (269, "447426"),
+            (280, "471106"),
+            (286, "490506"),
+            (289, "502725")
+        ]
+    );
+    assert!(out.report.skipped.iter().all(|s| s
+        .reason
+        .starts_with("where_prec 6: only the country is known")));
+    assert!(
+        out.report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("20 UCDP event(s) skipped (not rejected): where_prec 6")),
+        "{:?}",
+        out.report.notes
+    );
+    // The slim file's 28 columns are all GED's: nothing is listed as ignored.
+    assert!(
+        !out.report
+            .notes
+            .iter()
+            .any(|n| n.contains("not part of the schema")),
+        "{:?}",
+        out.report.notes
+    );
+    assert_eq!(
+        tally(&out, |i| i.category),
+        [(C::Violence, 56), (C::ArmedConflict, 212)]
+    );
+    use LocationPrecision as L;
+    assert_eq!(
+        tally(&out, |i| format!("{:?}", i.location_precision)),
+        [
+            ("Area".into(), 94),
+            ("Local".into(), 93),
+            ("Region".into(), 81)
+        ]
+    );
+    assert_eq!(
+        tally(&out, |i| format!("{:?}", i.time_precision)),
+        [
+            ("Day".into(), 110),
+            ("Month".into(), 40),
+            ("Week".into(), 77),
+            ("Year".into(), 41)
+        ]
+    );
+    assert_eq!(
+        tally(&out, |i| i.severity),
+        [
+            (Severity::Serious, 16),
+            (Severity::Severe, 111),
+            (Severity::Critical, 141)
+        ]
+    );
+    let people: u64 = out
+        .records
+        .iter()
+        .map(|r| u64::from(r.record.people_affected))
+        .sum();
+    assert_eq!(people, 5517);
+    for r in &out.records {
+        let i = &r.record;
+        assert_eq!(
+            (i.key.source.as_str(), i.review),
+            ("ucdp-ged", ReviewStatus::Verified)
+        );
+        assert_eq!((i.dead, i.missing), (Some(i.people_affected), None));
+    }
+
+    // Line 2: cartel against cartel in Mexico City, 9 dead, known to the month.
+    let first = find(&out, "182027");
+    assert_eq!(out.records[0].at.line, Some(2));
+    assert_eq!(lon_lat(first), (-99.12766, 19.42847));
+    assert_eq!(first.occurred_at, day(1992, 9, 1));
+    assert_eq!(
+        (
+            first.category,
+            first.severity,
+            first.people_affected,
+            first.location_precision,
+            first.time_precision
+        ),
+        (
+            C::ArmedConflict,
+            Severity::Critical,
+            9,
+            L::Local,
+            TimePrecision::Month
+        )
+    );
+    assert_eq!(first.source_category.as_deref(), Some("non-state conflict"));
+    assert_eq!(
+        first.description.as_deref(),
+        Some("Sinaloa Cartel - Tijuana Cartel at Mexico city, Distrito Federal")
+    );
+    assert_eq!(first.country, None);
+    // One-sided violence, 2 dead, exact place and day.
+    let civilians = find(&out, "182047");
+    assert_eq!(
+        (
+            civilians.category,
+            civilians.severity,
+            civilians.location_precision
+        ),
+        (C::Violence, Severity::Critical, L::Local)
+    );
+    assert_eq!(
+        (civilians.occurred_at, civilians.time_precision),
+        (day(1989, 1, 22), TimePrecision::Day)
+    );
+    assert_eq!(
+        civilians.description.as_deref(),
+        Some(
+            "Government of Mexico - Civilians at Xoxocotla town, Puente de Ixtla municipality, \
+             Morelos state"
+        )
+    );
+    // Municipality only, best estimate 0 deaths (high 4), a whole year: one level down.
+    let municipality = find(&out, "183580");
+    assert_eq!(
+        (
+            municipality.location_precision,
+            municipality.time_precision,
+            municipality.severity,
+            municipality.people_affected
+        ),
+        (L::Area, TimePrecision::Year, Severity::Severe, 0)
+    );
+    assert_eq!(
+        municipality.description.as_deref(),
+        Some("Government of Mexico - Civilians at Culiacán municipality, Sinaloa state")
+    );
+    let zero_clash = find(&out, "181403");
+    assert_eq!(
+        (zero_clash.category, zero_clash.severity),
+        (C::ArmedConflict, Severity::Serious)
+    );
+    // State only (Chiapas centroid), EZLN uprising, 1–6 January 1994: region, week.
+    let state = find(&out, "184720");
+    assert_eq!(lon_lat(state), (-92.5, 16.5));
+    assert_eq!(
+        (
+            state.source_category.as_deref(),
+            state.location_precision,
+            state.time_precision,
+            state.severity
+        ),
+        (
+            Some("state-based conflict"),
+            L::Region,
+            TimePrecision::Week,
+            Severity::Critical
+        )
+    );
+    // A stretch of highway (where_prec 5): region.
+    let highway = find(&out, "184775");
+    assert_eq!(
+        (
+            highway.location_precision,
+            highway.severity,
+            highway.people_affected
+        ),
+        (L::Region, Severity::Severe, 1)
+    );
+    // The largest event: a year's aggregate for Guanajuato state, 1,881 deaths.
+    let aggregate = find(&out, "452033");
+    assert_eq!(
+        (
+            aggregate.people_affected,
+            aggregate.location_precision,
+            aggregate.time_precision,
+            aggregate.occurred_at
+        ),
+        (1881, L::Region, TimePrecision::Year, day(2022, 1, 1))
+    );
+}
+
+/// The GED header of the slim file (28 of GED's 49 columns).
+const GED_HEAD: &str = "id,relid,year,type_of_violence,conflict_name,dyad_name,side_a,side_b,where_prec,\
+                        where_coordinates,adm_1,adm_2,latitude,longitude,event_clarity,date_prec,date_start,\
+                        date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,low,\
+                        number_of_sources,source_office,source_date\n";
+
+/// One GED row with `changes` applied to a valid one-sided event (by column name).
+fn ged_row(id: &str, changes: &[(&str, &str)]) -> String {
+    let columns: Vec<&str> = GED_HEAD.trim_end().split(',').collect();
+    let valid = [
+        id,
+        "MEX-2021-3-1-1",
+        "2021",
+        "3",
+        "CJNG - Civilians",
+        "CJNG - Civilians",
+        "CJNG",
+        "Civilians",
+        "1",
+        "Tapachula town",
+        "Chiapas state",
+        "Tapachula municipality",
+        "14.9056",
+        "-92.2667",
+        "1",
+        "1",
+        "2021-03-05",
+        "2021-03-05",
+        "0",
+        "0",
+        "2",
+        "0",
+        "2",
+        "2",
+        "2",
+        "1",
+        "El Orbe",
+        "2021-03-06",
+    ];
+    let mut fields: Vec<String> = valid.iter().map(|s| (*s).to_owned()).collect();
+    for (name, value) in changes {
+        let c = columns
+            .iter()
+            .position(|h| h == name)
+            .expect("a GED column");
+        fields[c] = (*value).to_owned();
+    }
+    fields.join(",") + "\n"
+}
+
+#[test]
+fn ucdp_bad_rows_are_rejected_naming_line_and_column() {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("ok1", &[]),
+        ("lat", &[("latitude", "north")]),
+        ("lon", &[("longitude", "")]),
+        ("both", &[("latitude", ""), ("longitude", "")]),
+        (
+            "range",
+            &[("latitude", "-92.2667"), ("longitude", "14.9056")],
+        ),
+        ("wp9", &[("where_prec", "9")]),
+        ("wp", &[("where_prec", "")]),
+        ("dp0", &[("date_prec", "0")]),
+        ("dpx", &[("date_prec", "day")]),
+        ("tov4", &[("type_of_violence", "4")]),
+        ("date", &[("date_start", "2021-02-30")]),
+        ("end", &[("date_end", "2021-03-01")]),
+        ("endx", &[("date_end", "soon")]),
+        ("neg", &[("best", "-1")]),
+        ("negA", &[("deaths_a", "-2")]),
+        ("empty", &[("best", "")]),
+        ("words", &[("deaths_civilians", "two")]),
+        (
+            "huge",
+            &[("best", "250000"), ("high", "250000"), ("low", "250000")],
+        ),
+        ("wp7", &[("where_prec", "7"), ("latitude", "")]),
+        ("wp6", &[("where_prec", "6")]),
+        (
+            "ok2",
+            &[
+                ("where_prec", "3"),
+                ("date_prec", "4"),
+                ("best", "0"),
+                ("date_end", ""),
+            ],
+        ),
+        (
+            "ok3",
+            &[
+                ("date_start", "2021-03-05 00:00:00.000"),
+                ("date_end", "2021-03-08 00:00:00.000"),
+                ("date_prec", "2"),
+            ],
+        ),
+    ];
+    let body: String = cases.iter().map(|(id, ch)| ged_row(id, ch)).collect();
+    let out = csv(&format!("{GED_HEAD}{body}"));
+    check_invariants(&out);
+    assert_eq!(out.report.format, "ucdp-ged");
+    assert_eq!(counts(&out), (3, 17, 2, 0));
+    let rejected: Vec<(u64, &str, &str)> = out
+        .report
+        .rejected
+        .iter()
+        .map(|r| {
+            (
+                r.at.line.unwrap(),
+                r.source_id.as_deref().unwrap(),
+                r.field.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (3, "lat", "latitude"),
+            (4, "lon", "longitude"),
+            (5, "both", "latitude"),
+            (6, "range", "latitude"),
+            (7, "wp9", "where_prec"),
+            (8, "wp", "where_prec"),
+            (9, "dp0", "date_prec"),
+            (10, "dpx", "date_prec"),
+            (11, "tov4", "type_of_violence"),
+            (12, "date", "date_start"),
+            (13, "end", "date_end"),
+            (14, "endx", "date_end"),
+            (15, "neg", "best"),
+            (16, "negA", "deaths_a"),
+            (17, "empty", "best"),
+            (18, "words", "deaths_civilians"),
+            (19, "huge", "best"),
+        ]
+    );
+    let reason = |id: &str| {
+        out.report
+            .rejected
+            .iter()
+            .find(|r| r.source_id.as_deref() == Some(id))
+            .unwrap()
+            .reason
+            .as_str()
+    };
+    assert!(
+        reason("lat").contains("\"north\" is not a number"),
+        "{}",
+        reason("lat")
+    );
+    assert!(reason("wp9").contains("\"9\": expected a GED location precision 1..7"));
+    assert!(reason("dp0").contains("expected a GED date precision 1..5"));
+    assert!(reason("tov4").contains("1 (state-based), 2 (non-state) or 3 (one-sided)"));
+    assert!(reason("date").contains("2021-02-30"));
+    assert!(
+        reason("end").contains("before date_start"),
+        "{}",
+        reason("end")
+    );
+    assert!(reason("neg").contains("cannot be negative"));
+    assert!(reason("negA").contains("-2"));
+    assert!(reason("huge").contains("implausibly large"));
+    // 7 and 6 are valid codes senda cannot place: skipped (even with no latitude), not rejected.
+    let skipped: Vec<(u64, &str)> = out
+        .report
+        .skipped
+        .iter()
+        .map(|s| (s.at.line.unwrap(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped[0].0, 20);
+    assert!(skipped[0].1.starts_with("where_prec 7"));
+    assert_eq!(skipped[1].0, 21);
+    let ok2 = find(&out, "ok2");
+    assert_eq!(
+        (
+            ok2.location_precision,
+            ok2.time_precision,
+            ok2.severity,
+            ok2.people_affected
+        ),
+        (
+            LocationPrecision::Area,
+            TimePrecision::Month,
+            Severity::Severe,
+            0
+        )
+    );
+    let ok3 = find(&out, "ok3");
+    assert_eq!(
+        (ok3.occurred_at, ok3.time_precision),
+        (day(2021, 3, 5), TimePrecision::Week)
+    );
+}
+
+#[test]
+fn ucdp_full_ged_header_and_missing_columns() {
+    // GED's own 49 columns (as the UCDP download has them), with a country.
+    let head = "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,\
+                conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,\
+                side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,\
+                source_date,source_headline,source_original,where_prec,where_coordinates,where_description,\
+                adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,country_id,region,event_clarity,\
+                date_prec,date_start,date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,\
+                low,gwnoa,gwnob\n";
+    let row = "7,GTM-2020-2-1-1,2020,1,Clear,2,1,1,A - B,1,1,A - B,1,1,A,1,1,B,1,\"x\",y,2020-05-01,h,o,\
+               2,Escuintla town,near the town,Escuintla department,Escuintla municipality,14.305,-90.785,\
+               POINT (-90.785 14.305),1,Guatemala,90,Americas,1,1,2020-05-01 00:00:00.000,\
+               2020-05-01 00:00:00.000,1,0,0,0,1,1,1,90,\n";
+    let out = csv(&format!("{head}{row}"));
+    check_invariants(&out);
+    assert_eq!(
+        (out.report.format.as_str(), counts(&out)),
+        ("ucdp-ged", (1, 0, 0, 0))
+    );
+    assert!(!out
+        .report
+        .notes
+        .iter()
+        .any(|n| n.contains("not part of the schema")));
+    let e = find(&out, "7");
+    assert_eq!(e.country.as_deref(), Some("Guatemala"));
+    assert_eq!(
+        (e.location_precision, e.occurred_at, e.severity),
+        (LocationPrecision::Area, day(2020, 5, 1), Severity::Severe)
+    );
+    // A GED-looking file without `best`: a header error that names what is missing.
+    let err = incidents::read_csv(&input(
+        "g.csv",
+        "id,type_of_violence,where_prec,latitude,longitude,date_prec,date_start\n1,2,1,19,-99,1,2020-01-01\n",
+    ))
+    .unwrap_err();
+    assert!(matches!(err, IngestError::CsvHeader { .. }));
+    assert!(
+        err.to_string()
+            .contains("missing required column(s) \"best\""),
+        "{err}"
+    );
+}
+
+/// The bundled default cut (`data/violence/`, gzip): 13,577 GED events from 2014 on, 13 of
+/// them located only to the country (skipped). Counts from Python's `csv` module.
+#[test]
+fn ucdp_default_data_cut() {
+    let path = senda_testkit::data_file("violence/ucdp_ged_mexico_2014_2023.csv.gz");
+    let out = incidents::read(&Input::from_path(&path).unwrap()).unwrap();
+    check_invariants(&out);
+    assert_eq!(out.report.format, "ucdp-ged");
+    assert_eq!(counts(&out), (13564, 0, 13, 0));
+    assert!(out
+        .records
+        .iter()
+        .all(|r| r.record.occurred_at >= day(2014, 1, 1)));
+    assert_eq!(
+        tally(&out, |i| i.category),
+        [(C::Violence, 148), (C::ArmedConflict, 13416)]
+    );
+}
+
 // ---------------------------------------------------------------- bad input
 
 const HXL_HEAD: &str = "web_id,reported_date,location_coodinates,cause_death,number_dead,number_missing,total\n\
@@ -904,13 +1397,14 @@ proptest! {
     #[test]
     fn arbitrary_rows_under_real_headers_never_panic(
         rows in proptest::collection::vec(proptest::collection::vec("[-0-9a-zA-Z .,:/\"#\n\r]{0,14}", 0..9), 0..12),
-        which in 0usize..4,
+        which in 0usize..5,
     ) {
         let head = [
             HXL_HEAD,
             "\"Web ID\",\"Reported Date\",\"Location Coordinates\",\"Cause of Death\",\"Number Dead\"\n",
             "event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities,geo_precision,time_precision\n",
             "d,la,lo,t\n#date,#geo+lat,#geo+lon,#event+type\n",
+            "id,type_of_violence,where_prec,latitude,longitude,date_prec,date_start,date_end,best,deaths_a\n",
         ][which];
         let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
         let text = format!("{head}{}", body.join("\n"));

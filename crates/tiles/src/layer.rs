@@ -111,14 +111,18 @@ impl Layer {
     pub fn attribution(self) -> &'static str {
         match self {
             Layer::Risk => {
-                "Risk: senda, from the IOM Missing Migrants Project (CC BY 4.0) and CONAGUA-SMN"
+                "Risk: senda, from the IOM Missing Migrants Project (CC BY 4.0), the UCDP Georeferenced \
+                 Event Dataset (Uppsala Conflict Data Program, CC BY 4.0) and CONAGUA-SMN"
             }
             Layer::Roads => "Roads: Travel Mapping (travelmapping.net); rail: Natural Earth",
             Layer::Shelters => {
                 "Shelters: TheWetZone (FANMixco), migrant-aid-map (HakkinDavid); unverified"
             }
             Layer::Transit => "Places: Natural Earth",
-            Layer::Incidents => "Incidents: IOM Missing Migrants Project (CC BY 4.0)",
+            Layer::Incidents => {
+                "Incidents: IOM Missing Migrants Project (CC BY 4.0); UCDP Georeferenced Event Dataset \
+                 (Uppsala Conflict Data Program, CC BY 4.0)"
+            }
             Layer::Alerts => "Weather alerts: CONAGUA-SMN",
         }
     }

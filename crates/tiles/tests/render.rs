@@ -450,6 +450,7 @@ fn tilejson_and_catalog_describe_the_layers() {
         "Travel Mapping",
         "Natural Earth",
         "IOM Missing Migrants Project (CC BY 4.0)",
+        "UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program, CC BY 4.0)",
         "CONAGUA-SMN",
     ] {
         assert!(all.contains(credit), "{credit}");

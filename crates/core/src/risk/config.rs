@@ -11,6 +11,7 @@ use crate::{
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use h3o::Resolution;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who travels: the risk field keeps one weather hazard (and one set of hard blocks) per
 /// profile, because heat, cold and storms matter more on foot and floods block fords for both.
@@ -84,6 +85,63 @@ impl ProfileFactors {
 /// field value of a cell for a profile is `incident + hazard[profile]` in one unit, and a
 /// line's exposure is that value integrated along it per kilometre (unit × km).
 ///
+/// # Violence and deaths in transit
+///
+/// The field mixes two kinds of evidence, and [`RiskConfig::source_weights`] says how they
+/// weigh against each other:
+///
+/// - **Deaths in transit** (IOM Missing Migrants, source `iom-mmp`): each record is a person
+///   on the move who died or went missing on the route — drowned in the Suchiate or the Río
+///   Bravo, fell from a freight train, died of heat in the desert, was killed. It is direct
+///   evidence of danger to exactly the people senda routes, but sparse (about 5,300 records
+///   over the corridor, 2014–2025) and blind to harm that kills nobody or goes unreported
+///   (kidnapping, extortion).
+/// - **Organised violence** (UCDP GED, source `ucdp-ged`): each record is a lethal event
+///   between organised armed groups, or of one against civilians; in Mexico nearly all are
+///   cartel against cartel, located to a town (four in five) or only to a municipality or
+///   state. It shows where armed groups fight — the groups that also kidnap, extort and
+///   recruit people on the move, and whose shootings catch bystanders — but its dead are
+///   mostly residents and members of the groups, not migrants, and it is dense and
+///   concentrated: about 13,600 events in Mexico 2014–2023, more than a quarter of them within
+///   25 km of Tijuana or Ciudad Juárez.
+///
+/// Weighed one for one, GED would carry 9–13 times the weight of the whole migrant record
+/// (at the start of 2024: 4,456 against 355 with the bundled data) and the field would become
+/// a map of cartel wars; left out, the field would miss the danger the migrant record
+/// under-reports. The default factor, **0.1** for `ucdp-ged` (every other source 1), gives
+/// the two layers about the same total weight over the corridor (446 against 355 at the start
+/// of 2024; 243 against 258 in October 2025). Per event: ten cartel killings at a town
+/// (`armed_conflict`, severe, 2 each) count as two serious-incident equivalents — about as
+/// much as two migrants drowned there — and twenty as one migrant killed (critical).
+///
+/// The value was checked on what happened next (`crates/ingest/tests/holdout.rs`, ignored;
+/// run it with `--ignored --nocapture`): fields built from the bundled data before 2018, 2020
+/// and 2022, scored by the share of the next two years' migrant records that fall in their
+/// 1,000 riskiest cells (≈ 5,000 km²) — over the corridor, in Mexico (where GED has events),
+/// and violent deaths in Mexico:
+///
+/// | `ucdp-ged` factor | corridor 2018 / 2020 / 2022 | Mexico | violent, Mexico |
+/// |---|---|---|---|
+/// | 0 (IOM only) | 0.31 / 0.27 / 0.31 | 0.32 / 0.34 / 0.57 | 0.07 / 0.09 / 0.29 |
+/// | 0.05 | 0.32 / 0.26 / 0.27 | 0.36 / 0.40 / 0.57 | 0.13 / 0.12 / 0.47 |
+/// | **0.1** | 0.31 / 0.22 / 0.24 | 0.37 / 0.40 / 0.57 | 0.13 / 0.12 / 0.47 |
+/// | 0.25 | 0.28 / 0.16 / 0.20 | 0.37 / 0.39 / 0.50 | 0.13 / 0.15 / 0.37 |
+/// | 1 | 0.11 / 0.06 / 0.05 | 0.28 / 0.16 / 0.09 | 0.10 / 0.09 / 0.32 |
+///
+/// Some GED helps: it finds the places in Mexico where migrants are later killed. Too much
+/// hides the migrant record behind the cartel cities. 0.1 is the largest factor tried that
+/// predicts the migrant record in Mexico at least as well as IOM alone on every split (also
+/// at 5,000 cells, within 0.3 points); at 0.25 the 2022 split and the 2020 one at 5,000 cells
+/// fall well below. The corridor-wide share falls by up to 8 points at 0.1 because GED has no
+/// events outside Mexico: its cells displace US-border and Central American ones in a
+/// corridor-wide ranking, while routes compare cells along the way, not across countries.
+/// The violent-death counts are small (30–38 a split); this is a sanity check of the order
+/// of magnitude, not a fit.
+///
+/// The factor belongs to the source, not to the category: both sources give `violence`
+/// (MMP: a migrant killed; GED one-sided: a civilian killed by a cartel or the state), and the
+/// difference is whose death the record counts, not how it happened.
+///
 /// ```
 /// use senda_core::risk::RiskConfig;
 /// let config = RiskConfig::default();
@@ -132,7 +190,17 @@ pub struct RiskConfig {
     pub sample_spacing_m: f64,
     /// Weather alerts: hazard weights, profile factors, hard blocks.
     pub weather: WeatherConfig,
+    /// Factor on every incident of a source, by [`SourceKey::source`](crate::SourceKey); a
+    /// source not listed weighs 1. Default **`{"ucdp-ged": SOURCE_WEIGHT_UCDP_GED}`**; why
+    /// (how organised violence and deaths in transit weigh against each other) is in the
+    /// type's docs, "Violence and deaths in transit". A file that sets this map replaces the
+    /// whole default map: list every source it should weigh.
+    pub source_weights: BTreeMap<String, f64>,
 }
+
+/// The default [`RiskConfig::source_weights`] entry of UCDP GED (`ucdp-ged`); see
+/// "Violence and deaths in transit" in [`RiskConfig`].
+pub const SOURCE_WEIGHT_UCDP_GED: f64 = 0.1;
 
 impl Default for RiskConfig {
     fn default() -> Self {
@@ -144,6 +212,7 @@ impl Default for RiskConfig {
             location: LocationSpreads::default(),
             sample_spacing_m: 150.0,
             weather: WeatherConfig::default(),
+            source_weights: BTreeMap::from([("ucdp-ged".to_owned(), SOURCE_WEIGHT_UCDP_GED)]),
         }
     }
 }
@@ -218,8 +287,16 @@ pub struct LocationSpreads {
     pub local: Spread,
     /// Within ~25 km. Default weight 0.8, σ 12 km, radius 25 km, at one resolution coarser.
     pub area: Spread,
-    /// Province or larger. Default weight 0.5, σ 30 km, radius 60 km, at two resolutions
-    /// coarser.
+    /// A first-order unit (a state, department or province), a part of a country, or a road
+    /// or river known only by name. Default weight 0.5, σ 50 km, radius 100 km, at two
+    /// resolutions coarser. Such a report sits at the unit's centroid or capital, and the
+    /// units of the corridor differ: a Mexican state averages ~60,000 km² (a disk of ~140 km
+    /// radius; Guanajuato 30,600 km², ~100 km), a Central American department 1,500–8,000 km²
+    /// (25–50 km). The kernel fits the middle of the Mexican states — the corridor's longest
+    /// stretch and nearly all such reports (UCDP GED `where_prec` 4) — and is wider than a
+    /// department: a kernel too narrow would pile a whole state's reports onto whichever road
+    /// passes its centroid (Guanajuato's is on the Bajío railway), a false hotspot that steers
+    /// routes; one too wide only thins the weight over the neighbours.
     pub region: Spread,
     /// Precision not given. Default like `area` (the usual precision of a geocoded place
     /// name) with weight 0.7.
@@ -232,7 +309,7 @@ impl Default for LocationSpreads {
             exact: Spread::new(1.0, 2.0, 5.0, 0),
             local: Spread::new(1.0, 4.0, 8.0, 0),
             area: Spread::new(0.8, 12.0, 25.0, 1),
-            region: Spread::new(0.5, 30.0, 60.0, 2),
+            region: Spread::new(0.5, 50.0, 100.0, 2),
             unknown: Spread::new(0.7, 12.0, 25.0, 1),
         }
     }
@@ -826,6 +903,9 @@ impl RiskConfig {
                 ));
             }
         }
+        for w in self.source_weights.values() {
+            check_weight("source_weights", *w)?;
+        }
         if !(self.sample_spacing_m.is_finite() && (1.0..=10_000.0).contains(&self.sample_spacing_m))
         {
             return Err(InvalidValue::new(
@@ -907,6 +987,11 @@ impl RiskConfig {
         (-age_days / self.half_life_days).exp2()
     }
 
+    /// Factor of a source (see [`RiskConfig::source_weights`]): 1 for a source not listed.
+    pub fn source_factor(&self, source: &str) -> f64 {
+        self.source_weights.get(source).copied().unwrap_or(1.0)
+    }
+
     /// `ln 2 / half_life_years`: turns a decay-weighted count into an annual rate (see the
     /// type's docs).
     pub fn annual_rate_factor(&self) -> f64 {
@@ -914,9 +999,9 @@ impl RiskConfig {
     }
 
     /// The total weight an incident adds to the field at `at` (before the kernel spreads it):
-    /// `severity × review × decay × location weight × annual-rate factor`. Zero for a
-    /// retracted report and for one that happened after `at` (by its `occurred_at`, the
-    /// earliest moment its precision allows).
+    /// `severity × review × decay × location weight × source factor × annual-rate factor`.
+    /// Zero for a retracted report and for one that happened after `at` (by its
+    /// `occurred_at`, the earliest moment its precision allows).
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
@@ -944,6 +1029,7 @@ impl RiskConfig {
             * self.review_factor(incident.review)
             * self.decay(incident, at)
             * self.location.get(incident.location_precision).weight
+            * self.source_factor(&incident.key.source)
             * self.annual_rate_factor();
         if w.is_finite() && w > 0.0 {
             w
@@ -1068,8 +1154,42 @@ mod tests {
         let mut bad = c.clone();
         bad.half_life_days = f64::NAN;
         assert_eq!(bad.validate().unwrap_err().field, "half_life_days");
-        let mut bad = c;
+        let mut bad = c.clone();
         bad.location.exact.radius_km = 200.0;
         assert_eq!(bad.validate().unwrap_err().field, "location.radius_km");
+        let mut bad = c;
+        bad.source_weights.insert("acled".into(), -1.0);
+        assert_eq!(bad.validate().unwrap_err().field, "source_weights");
+    }
+
+    #[test]
+    fn source_weights_scale_an_incident_and_default_to_one() {
+        let config = RiskConfig::default();
+        assert_eq!(config.source_factor("ucdp-ged"), SOURCE_WEIGHT_UCDP_GED);
+        assert_eq!(config.source_factor("iom-mmp"), 1.0);
+        let at = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let incident = |source: &str| {
+            Incident::new(
+                crate::SourceKey::new(source, "1").unwrap(),
+                crate::LonLat::new(-92.26, 14.9).unwrap(),
+                at,
+                IncidentCategory::ArmedConflict,
+                1,
+            )
+            .unwrap()
+        };
+        let (ged, mmp) = (incident("ucdp-ged"), incident("iom-mmp"));
+        let ratio = config.incident_weight(&ged, at) / config.incident_weight(&mmp, at);
+        assert!((ratio - SOURCE_WEIGHT_UCDP_GED).abs() < 1e-12, "{ratio}");
+        // A file that sets the map replaces it.
+        let tuned: RiskConfig =
+            serde_json::from_str(r#"{ "source_weights": { "acled": 0.5 } }"#).unwrap();
+        assert_eq!(
+            (
+                tuned.source_factor("ucdp-ged"),
+                tuned.source_factor("acled")
+            ),
+            (1.0, 0.5)
+        );
     }
 }

@@ -55,6 +55,7 @@ pub use config::{
     reference_time, BlockRule, BlockScope, CertaintyWeights, HazardKeywords, HazardKind,
     HazardProfileFactors, LocationSpreads, ProfileFactors, ReviewFactors, RiskConfig, RiskProfile,
     SeverityWeights, Spread, UrgencyWeights, WeatherConfig, MAX_KERNEL_RINGS,
+    SOURCE_WEIGHT_UCDP_GED,
 };
 pub use explain::{AlertShare, CategoryShare, CellShare, Explanation};
 pub use field::{ActiveAlert, AffectedCells, AlertIssue, CellRisk, RiskField};

@@ -170,15 +170,16 @@ pub(crate) fn parse_date(value: &str, style: DateStyle) -> Result<DateTime<Utc>,
     }
 }
 
-/// RFC 3339 (`2024-01-15T08:30:00Z`, `…-06:00`), also with a space for the `T` and without
-/// seconds or offset (read as UTC).
+/// RFC 3339 (`2024-01-15T08:30:00Z`, `…-06:00`), also with a space for the `T`, without
+/// seconds or offset (read as UTC), and with fractional seconds (`1989-01-01 00:00:00.000`,
+/// as database exports, e.g. some copies of UCDP GED, write dates).
 fn iso_datetime(v: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Some(t.with_timezone(&Utc));
     }
     [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d %H:%M",
     ]
@@ -337,6 +338,14 @@ mod tests {
             "2026-04-18 00:00"
         );
         assert_eq!(day("04/18/2026", DateStyle::MmpNew), "2026-04-18 00:00");
+        assert_eq!(
+            day("1989-01-01 00:00:00.000", DateStyle::Iso),
+            "1989-01-01 00:00"
+        );
+        assert_eq!(
+            day("2023-12-31 00:00:00", DateStyle::Iso),
+            "2023-12-31 00:00"
+        );
     }
 
     #[test]

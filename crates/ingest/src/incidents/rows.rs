@@ -5,11 +5,14 @@
 use super::fields::{parse_count, parse_date, parse_lat_lon, parse_lat_lon_pair};
 use super::keys::{Claim, Fnv, KeyRegistry};
 use super::schema::{detect, is_hxl_row, Coords, Layout, Review, Vocab};
+use super::ucdp;
 use crate::category::{self, Mapping};
 use crate::{IngestError, Input, Outcome, Report};
+use chrono::{DateTime, Utc};
 use csv::{ByteRecord, StringRecord};
 use senda_core::{
-    Incident, LocationPrecision, RecordRef, ReviewStatus, Severity, SourceKey, TimePrecision,
+    Incident, IncidentCategory, LocationPrecision, LonLat, RecordRef, ReviewStatus, Severity,
+    SourceKey, TimePrecision,
 };
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -154,6 +157,23 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// What one row says, read and checked, before its key is claimed.
+pub(crate) struct Mapped {
+    pub location: LonLat,
+    pub occurred_at: DateTime<Utc>,
+    pub category: IncidentCategory,
+    pub severity: Severity,
+    pub people: u32,
+    pub dead: Option<u32>,
+    pub missing: Option<u32>,
+    pub location_precision: LocationPrecision,
+    pub time_precision: TimePrecision,
+    pub review: ReviewStatus,
+    pub source_category: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+}
+
 /// Per-file state of the row loop: caches and counters, nothing allocated per row.
 struct RowReader<'a> {
     layout: &'a Layout,
@@ -167,6 +187,8 @@ struct RowReader<'a> {
     corrections: u64,
     renamed: u64,
     hashed_ids: u64,
+    /// UCDP events skipped, by reason.
+    skipped_ucdp: BTreeMap<String, u64>,
 }
 
 impl<'a> RowReader<'a> {
@@ -183,6 +205,7 @@ impl<'a> RowReader<'a> {
             corrections: 0,
             renamed: 0,
             hashed_ids: 0,
+            skipped_ucdp: BTreeMap::new(),
         }
     }
 
@@ -285,7 +308,6 @@ impl<'a> RowReader<'a> {
         out: &mut Outcome<Incident>,
     ) {
         let layout = self.layout;
-        let report = &mut out.report;
         if rec.len() != self.header.len() {
             let (column, reason) = if rec.len() < self.header.len() {
                 let first_missing = self.name(rec.len());
@@ -308,16 +330,16 @@ impl<'a> RowReader<'a> {
                 .id
                 .map(|c| field(rec, c).trim())
                 .filter(|s| !s.is_empty());
-            report.reject(at, id.map(str::to_owned), Some(column), reason);
+            out.report
+                .reject(at, id.map(str::to_owned), Some(column), reason);
             return;
         }
-        let get = |c: usize| field(rec, c);
         self.flags.clear();
 
         // Id: the source's own, or one derived from the row's content.
         let id: Cow<'_, str> = match layout.id {
             Some(c) => {
-                let v = get(c).trim();
+                let v = field(rec, c).trim();
                 if v.is_empty() {
                     self.reject(
                         rec,
@@ -325,7 +347,7 @@ impl<'a> RowReader<'a> {
                         None,
                         c,
                         "empty: the record has no id".into(),
-                        report,
+                        &mut out.report,
                     );
                     return;
                 }
@@ -342,6 +364,41 @@ impl<'a> RowReader<'a> {
             }
         };
 
+        let mapped = match &layout.ucdp {
+            Some(columns) => match ucdp::map(&|c| field(rec, c), columns) {
+                Ok(m) => Some(m),
+                Err(ucdp::Issue::Skip(reason)) => {
+                    self.skipped_ucdp
+                        .entry(reason.clone())
+                        .and_modify(|n| *n += 1)
+                        .or_insert(1);
+                    out.report.skip(at, Some(id.to_string()), reason);
+                    None
+                }
+                Err(ucdp::Issue::Reject { column, reason }) => {
+                    self.reject(rec, at, Some(&id), column, reason, &mut out.report);
+                    None
+                }
+            },
+            None => self.generic(rec, at, &id, &mut out.report),
+        };
+        if let Some(m) = mapped {
+            self.accept(at, raw, id, m, out);
+        }
+    }
+
+    /// Reads a row of the MMP, ACLED and HXL schemas (see the module docs of `incidents`);
+    /// `None` when the row was rejected or skipped (and reported).
+    fn generic(
+        &mut self,
+        rec: &ByteRecord,
+        at: RecordRef,
+        id: &str,
+        report: &mut Report,
+    ) -> Option<Mapped> {
+        let layout = self.layout;
+        let get = |c: usize| field(rec, c);
+
         // Category first: events that are not incidents are skipped whatever else is wrong.
         let (mapping, source_category) = self.mapping(rec);
         let Some(category) = mapping.category() else {
@@ -354,10 +411,10 @@ impl<'a> RowReader<'a> {
             let value = source_category.as_deref().unwrap_or("");
             report.skip(
                 at,
-                Some(id.into_owned()),
+                Some(id.to_owned()),
                 format!("{col} {value:?} is not a safety incident (see the category table)"),
             );
-            return;
+            return None;
         };
 
         let location = match layout.coords {
@@ -368,15 +425,15 @@ impl<'a> RowReader<'a> {
         let location = match location {
             Ok(l) => l,
             Err((c, reason)) => {
-                self.reject(rec, at, Some(&id), c, reason, report);
-                return;
+                self.reject(rec, at, Some(id), c, reason, report);
+                return None;
             }
         };
         let occurred_at = match parse_date(get(layout.date), layout.date_style) {
             Ok(t) => t,
             Err(reason) => {
-                self.reject(rec, at, Some(&id), layout.date, reason, report);
-                return;
+                self.reject(rec, at, Some(id), layout.date, reason, report);
+                return None;
             }
         };
 
@@ -415,12 +472,12 @@ impl<'a> RowReader<'a> {
                 self.reject(
                     rec,
                     at,
-                    Some(&id),
+                    Some(id),
                     col,
                     format!("{people} people affected is implausibly large (over 100,000)"),
                     report,
                 );
-                return;
+                return None;
             }
         };
 
@@ -475,11 +532,41 @@ impl<'a> RowReader<'a> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
+        let mut severity = category.severity_for(people);
+        if layout.fatal_floor && dead.unwrap_or(0) >= 1 && severity < Severity::Severe {
+            severity = Severity::Severe;
+        }
+        Some(Mapped {
+            location,
+            occurred_at,
+            category,
+            severity,
+            people,
+            dead: dead.and_then(|d| u32::try_from(d).ok()),
+            missing: missing.and_then(|m| u32::try_from(m).ok()),
+            location_precision,
+            time_precision,
+            review,
+            source_category,
+            country: text(layout.country),
+            description: text(layout.description),
+        })
+    }
 
+    /// Claims the row's key and pushes the incident (with the row's flags).
+    fn accept(
+        &mut self,
+        at: RecordRef,
+        raw: Option<(usize, usize)>,
+        id: Cow<'_, str>,
+        m: Mapped,
+        out: &mut Outcome<Incident>,
+    ) {
+        let layout = self.layout;
         let source_id = match self.keys.claim(&id, at, raw, self.buf) {
             Claim::Unique => id.into_owned(),
             Claim::ExactDuplicate { of } => {
-                report.skip(
+                out.report.skip(
                     at,
                     Some(id.into_owned()),
                     format!("exact duplicate of {of}"),
@@ -489,7 +576,7 @@ impl<'a> RowReader<'a> {
             Claim::Renamed { key, first } => {
                 self.renamed += 1;
                 let col = layout.id.map_or("(row content)", |c| self.name(c));
-                report.flag(
+                out.report.flag(
                     at,
                     Some(key.clone()),
                     Some(col),
@@ -502,24 +589,24 @@ impl<'a> RowReader<'a> {
             source: layout.source.clone(),
             source_id,
         };
-        let mut incident = match Incident::new(key, location, occurred_at, category, people) {
+        let mut incident = match Incident::new(key, m.location, m.occurred_at, m.category, m.people)
+        {
             Ok(i) => i,
             Err(e) => {
-                self.reject(rec, at, None, layout.date, e.to_string(), report);
+                out.report
+                    .reject(at, None, Some(self.name(layout.date)), e.to_string());
                 return;
             }
         };
-        if layout.fatal_floor && dead.unwrap_or(0) >= 1 && incident.severity < Severity::Severe {
-            incident.severity = Severity::Severe;
-        }
-        incident.location_precision = location_precision;
-        incident.time_precision = time_precision;
-        incident.source_category = source_category;
-        incident.dead = dead.and_then(|d| u32::try_from(d).ok());
-        incident.missing = missing.and_then(|m| u32::try_from(m).ok());
-        incident.review = review;
-        incident.country = text(layout.country);
-        incident.description = text(layout.description);
+        incident.severity = m.severity;
+        incident.location_precision = m.location_precision;
+        incident.time_precision = m.time_precision;
+        incident.source_category = m.source_category;
+        incident.dead = m.dead;
+        incident.missing = m.missing;
+        incident.review = m.review;
+        incident.country = m.country;
+        incident.description = m.description;
         if !self.flags.is_empty() {
             for (c, reason) in self.flags.drain(..) {
                 let name = self.header.get(c).map(str::trim).unwrap_or("?");
@@ -531,6 +618,11 @@ impl<'a> RowReader<'a> {
     }
 
     fn finish(&mut self, report: &mut Report) {
+        for (reason, n) in &self.skipped_ucdp {
+            report.note(format!(
+                "{n} UCDP event(s) skipped (not rejected): {reason}"
+            ));
+        }
         if self.corrections > 0 {
             let col = self.layout.missing.map_or("missing", |c| self.name(c));
             report.note(format!(

@@ -2,6 +2,7 @@
 //! column holds what.
 
 use super::fields::DateStyle;
+use super::ucdp;
 use csv::StringRecord;
 use senda_core::ReviewStatus;
 
@@ -58,6 +59,10 @@ pub(crate) struct Layout {
     pub min_people: u32,
     /// ACLED: an event with a fatality is at least `Severe`.
     pub fatal_floor: bool,
+    /// UCDP GED: its own strict mapping ([`ucdp::map`]) replaces the generic category, count,
+    /// precision and review handling; the generic columns above still name the id, date and
+    /// location.
+    pub ucdp: Option<ucdp::Columns>,
     /// Notes about the detection, for the report.
     pub notes: Vec<String>,
 }
@@ -162,7 +167,8 @@ const ACLED_REQUIRED: &[&str; 5] = &[
 
 const EXPECTED: &str = "expected an IOM Missing Migrants export (old: \"Web ID\", \"Reported Date\", \
      \"Location Coordinates\"; current: \"Main ID\", \"Incident Date\", \"Coordinates\"), an ACLED export \
-     (event_id_cnty, event_date, event_type, latitude, longitude), or an HXL file (a second row of \
+     (event_id_cnty, event_date, event_type, latitude, longitude), a UCDP GED file (id, type_of_violence, \
+     where_prec, latitude, longitude, date_prec, date_start, best), or an HXL file (a second row of \
      #tags) with #geo+coord or #geo+lat and #geo+lon and a #date";
 
 fn find(header: &StringRecord, name: &str) -> Option<usize> {
@@ -246,11 +252,15 @@ pub(crate) fn detect(
     if find(header, "event_id_cnty").is_some() {
         return acled(header);
     }
+    if find(header, "type_of_violence").is_some() || find(header, "where_prec").is_some() {
+        return ucdp_ged(header);
+    }
     // Nothing distinctive: name the closest schema's missing columns if any matched at all.
-    let schemas: [(&str, &[&str]); 3] = [
+    let schemas: [(&str, &[&str]); 4] = [
         ("an IOM MMP export (old schema)", MMP_OLD_REQUIRED),
         ("an IOM MMP export (current schema)", MMP_NEW_REQUIRED),
         ("an ACLED export", ACLED_REQUIRED),
+        ("a UCDP GED file", ucdp::REQUIRED),
     ];
     let best = schemas
         .iter()
@@ -261,7 +271,8 @@ pub(crate) fn detect(
                 req.iter().filter(|c| find(header, c).is_some()).count(),
             )
         })
-        .max_by_key(|(_, _, n)| *n);
+        // Most required columns found; on a tie the schema with fewer required columns.
+        .max_by_key(|(_, req, n)| (*n, std::cmp::Reverse(req.len())));
     if let Some((name, req, n)) = best.filter(|(_, _, n)| *n > 0) {
         let missing: Vec<&str> = req
             .iter()
@@ -344,6 +355,7 @@ fn mmp_old(header: &StringRecord) -> Result<Layout, String> {
         description: find(header, "Location Description"),
         min_people: 1,
         fatal_floor: false,
+        ucdp: None,
         notes,
     })
 }
@@ -384,6 +396,7 @@ fn mmp_new(header: &StringRecord) -> Result<Layout, String> {
             .or_else(|| find(header, "Location Description")),
         min_people: 1,
         fatal_floor: false,
+        ucdp: None,
         notes,
     })
 }
@@ -416,6 +429,65 @@ fn acled(header: &StringRecord) -> Result<Layout, String> {
         description: find(header, "notes"),
         min_people: 0,
         fatal_floor: true,
+        ucdp: None,
+        notes,
+    })
+}
+
+fn ucdp_ged(header: &StringRecord) -> Result<Layout, String> {
+    let schema = "UCDP Georeferenced Event Dataset (GED)";
+    let [id, type_of_violence, where_prec, latitude, longitude, date_prec, date_start, best] =
+        require(header, schema, ucdp::REQUIRED)?;
+    let columns = ucdp::Columns {
+        type_of_violence,
+        where_prec,
+        latitude,
+        longitude,
+        date_prec,
+        date_start,
+        date_end: find(header, "date_end"),
+        best,
+        other_counts: ucdp::OTHER_COUNTS
+            .iter()
+            .filter_map(|c| find(header, c))
+            .collect(),
+        dyad: find(header, "dyad_name").or_else(|| find(header, "conflict_name")),
+        place: ["where_coordinates", "adm_2", "adm_1"]
+            .iter()
+            .filter_map(|c| find(header, c))
+            .collect(),
+        country: find(header, "country"),
+    };
+    let mut notes = vec![format!(
+        "{schema}: id = id, date = date_start (precision from date_prec), location = latitude/longitude \
+         (precision from where_prec; 6 country and 7 international waters are skipped), category from \
+         type_of_violence, people = best; every event is verified (a curated dataset)"
+    )];
+    notes.extend(extra_columns(header, ucdp::COLUMNS));
+    Ok(Layout {
+        format: "ucdp-ged",
+        source: "ucdp-ged".into(),
+        id: Some(id),
+        date: date_start,
+        date_style: DateStyle::Iso,
+        time_precision: None,
+        coords: Coords::Split {
+            lat: latitude,
+            lon: longitude,
+        },
+        geo_precision: None,
+        cause: Some(type_of_violence),
+        vocab: Vocab::Generic,
+        dead: Some(best),
+        missing: None,
+        total: None,
+        injured: None,
+        review: Review::Fixed(ReviewStatus::Verified),
+        country: columns.country,
+        description: None,
+        min_people: 0,
+        fatal_floor: false,
+        ucdp: Some(columns),
         notes,
     })
 }
@@ -515,6 +587,7 @@ fn detect_hxl(header: &StringRecord, tag_row: &StringRecord, stem: &str) -> Resu
             description,
             min_people: 1,
             fatal_floor: false,
+            ucdp: None,
             notes,
         });
     }
@@ -557,6 +630,7 @@ fn detect_hxl(header: &StringRecord, tag_row: &StringRecord, stem: &str) -> Resu
         description,
         min_people: 0,
         fatal_floor: false,
+        ucdp: None,
         notes,
     })
 }
