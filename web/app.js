@@ -401,7 +401,7 @@ function renderLayerToggles() {
 
 function renderAttribution() {
   $('attribution').textContent = `${t('attribution')}: Natural Earth · Travel Mapping (travelmapping.net) · `
-    + 'IOM Missing Migrants Project (CC BY 4.0) · UCDP GED (Uppsala Conflict Data Program, CC BY 4.0) · CONAGUA-SMN · '
+    + 'GeoNames (CC BY 4.0) · IOM Missing Migrants Project (CC BY 4.0) · UCDP GED (Uppsala Conflict Data Program, CC BY 4.0) · CONAGUA-SMN · '
     + 'TheWetZone (FANMixco), migrant-aid-map (HakkinDavid) · MapLibre GL JS';
 }
 

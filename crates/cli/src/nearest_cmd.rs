@@ -169,8 +169,16 @@ fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {
             let _ = write!(out, " — {place}");
         }
         let _ = writeln!(out);
-        match q.by {
-            NearestBy::Air => match (n.route_distance_m, n.duration_s) {
+        match (&s.placement, q.by) {
+            // Placed at its town's centre: no exact-looking distance or time.
+            (senda_core::Placement::Town { town }, _) => {
+                let _ = writeln!(
+                    out,
+                    "    in {town} (about {:.0} km away in a straight line) — call for the exact address",
+                    senda_core::haversine_m(q.at, s.location) / 1000.0
+                );
+            }
+            (_, NearestBy::Air) => match (n.route_distance_m, n.duration_s) {
                 (Some(d), Some(t)) => {
                     let _ = writeln!(
                         out,
@@ -189,7 +197,7 @@ fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {
                     );
                 }
             },
-            NearestBy::Road => {
+            (_, NearestBy::Road) => {
                 let _ = writeln!(
                     out,
                     "    {} by road ({} {}), +{} off the network; risk exposure {:.3}",
@@ -217,7 +225,9 @@ fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {
             Some(d) => format!("verified {d}"),
             None => "unverified".to_owned(),
         });
-        if s.location_suspect {
+        if s.placement == senda_core::Placement::Undecided {
+            facts.push("place not confirmed (outside its stated state)".to_owned());
+        } else if s.location_suspect {
             facts.push("location doubtful".to_owned());
         }
         let _ = writeln!(out, "    {}", facts.join(" · "));

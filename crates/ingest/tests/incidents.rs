@@ -515,8 +515,7 @@ fn acled_fixture() {
 
 /// The real GED cut in `tests/data/violence/` (see `tests/data/README.md`).
 fn ucdp_fixture() -> Outcome<Incident> {
-    let path =
-        senda_testkit::workspace_root().join("tests/data/violence/ucdp_ged_mexico_sample.csv");
+    let path = senda_testkit::test_file("violence/ucdp_ged_mexico_sample.csv");
     let out = incidents::read(&Input::from_path(&path).expect("readable")).expect("recognised");
     check_invariants(&out);
     out

@@ -39,6 +39,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+/// The sources whose licences ask for credit where their data is shown (place names, risk).
+const DATA_CREDITS: &str = "GeoNames (CC BY 4.0), IOM Missing Migrants Project (CC BY 4.0), UCDP GED (CC BY 4.0), Travel Mapping, Natural Earth";
+
 /// Shelters listed.
 pub const SHELTERS_SHOWN: usize = 5;
 /// Longest place text echoed back, characters.
@@ -414,8 +417,9 @@ impl Page {
     fn finish(mut self) -> String {
         let _ = write!(
             self.html,
-            "<footer><small>{}</small></footer><script>{GEO_SCRIPT}</script></body></html>",
-            esc(t(self.lang, "footer"))
+            "<footer><small>{}<br>{}: {DATA_CREDITS}</small></footer><script>{GEO_SCRIPT}</script></body></html>",
+            esc(t(self.lang, "footer")),
+            esc(t(self.lang, "data_credits"))
         );
         self.html
     }
