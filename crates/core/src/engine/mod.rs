@@ -20,6 +20,7 @@ pub mod links;
 pub mod nearest;
 pub mod plan;
 pub mod speedup;
+pub mod stops;
 
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
 use crate::risk::{EdgeCellIndex, EdgeRisk, RiskConfig, RiskField, RiskProfile};
@@ -131,6 +132,8 @@ struct Static {
     edge_cells: EdgeCellIndex,
     /// Built on first use by the nearest-shelter queries.
     shelter_index: std::sync::OnceLock<nearest::ShelterIndex>,
+    /// Built on first use by the nearest-stops query.
+    stop_index: std::sync::OnceLock<stops::StopIndex>,
     shelters: Vec<Shelter>,
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
@@ -230,6 +233,7 @@ impl Engine {
             transit: data.transit,
             transit_snaps,
             shelter_index: std::sync::OnceLock::new(),
+            stop_index: std::sync::OnceLock::new(),
             cch: std::sync::OnceLock::new(),
         };
         let edge_risk = edge_risks(&risk, &fixed.edge_cells)?;
