@@ -20,6 +20,7 @@ pub mod countries;
 pub mod defaults;
 mod dispatch;
 mod error;
+pub mod gtfs;
 pub mod incidents;
 mod input;
 pub mod osm;
