@@ -376,12 +376,22 @@ fn read_feed(
     )?;
     issues.finish();
 
+    // Lines in display order (mode, then name with numbers in numeric order), ranked once.
+    let mut order: Vec<usize> = (0..routes.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let r = &routes[i].line;
+        (r.mode, natural_key(r.name()), r.id.clone())
+    });
+    let mut rank = vec![0usize; routes.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i] = pos;
+    }
     // Headways per (point, route).
-    let mut lines: Vec<Vec<TransitRoute>> = vec![Vec::new(); points.len()];
+    let mut lines: Vec<Vec<(usize, TransitRoute)>> = vec![Vec::new(); points.len()];
     for ((point, route), usage) in served {
         let mut line = routes[route as usize].line.clone();
         line.headway_s = usage.headway(&windows);
-        lines[point as usize].push(line);
+        lines[point as usize].push((rank[route as usize], line));
     }
     let feed_mode = {
         let mut counts: BTreeMap<TransitMode, usize> = BTreeMap::new();
@@ -396,14 +406,10 @@ fn read_feed(
     let mut out = Outcome::new(report);
     let mut unserved = 0u64;
     let mut with_headway = 0u64;
-    for (p, mut routes_here) in points.into_iter().zip(lines) {
+    for (p, mut ranked) in points.into_iter().zip(lines) {
         let Some(row) = &stops[p] else { continue };
-        routes_here.sort_by(|a, b| {
-            a.mode
-                .cmp(&b.mode)
-                .then_with(|| natural_cmp(a.name(), b.name()))
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        ranked.sort_unstable_by_key(|(rank, _)| *rank);
+        let routes_here: Vec<TransitRoute> = ranked.into_iter().map(|(_, r)| r).collect();
         let kind = match routes_here.first() {
             Some(r) => r.mode.stop_kind(),
             None => {
@@ -1116,33 +1122,41 @@ fn read_stop_times(
     Ok(served)
 }
 
-/// Compares names with runs of digits as numbers (`"2" < "10"`), then as text.
-fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    fn parts(s: &str) -> Vec<(bool, String)> {
-        let mut out: Vec<(bool, String)> = Vec::new();
-        for c in fold(s).chars() {
-            let digit = c.is_ascii_digit();
-            match out.last_mut() {
-                Some((d, run)) if *d == digit => run.push(c),
-                _ => out.push((digit, c.to_string())),
-            }
+/// A part of a name for ordering: a run of digits (by value: length without leading zeros,
+/// then digits) or of other characters (accent- and case-folded).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum NamePart {
+    Number(usize, String),
+    Text(String),
+}
+
+/// The sort key of a name with runs of digits as numbers (`"2" < "10"`).
+fn natural_key(s: &str) -> Vec<NamePart> {
+    let mut out: Vec<NamePart> = Vec::new();
+    let mut run = String::new();
+    let mut digits = false;
+    let flush = |run: &mut String, digits: bool, out: &mut Vec<NamePart>| {
+        if run.is_empty() {
+            return;
         }
-        out
-    }
-    let (pa, pb) = (parts(a), parts(b));
-    for (x, y) in pa.iter().zip(&pb) {
-        let o = match (x.0, y.0) {
-            (true, true) => {
-                let (xa, ya) = (x.1.trim_start_matches('0'), y.1.trim_start_matches('0'));
-                xa.len().cmp(&ya.len()).then_with(|| xa.cmp(ya))
-            }
-            _ => x.1.cmp(&y.1),
-        };
-        if o.is_ne() {
-            return o;
+        let text = std::mem::take(run);
+        out.push(if digits {
+            let trimmed = text.trim_start_matches('0').to_owned();
+            NamePart::Number(trimmed.len(), trimmed)
+        } else {
+            NamePart::Text(text)
+        });
+    };
+    for c in fold(s).chars() {
+        let d = c.is_ascii_digit();
+        if d != digits {
+            flush(&mut run, digits, &mut out);
+            digits = d;
         }
+        run.push(c);
     }
-    pa.len().cmp(&pb.len()).then_with(|| a.cmp(b))
+    flush(&mut run, digits, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -1151,9 +1165,9 @@ mod tests {
 
     #[test]
     fn natural_order() {
-        let mut v = vec!["10", "2", "L1", "1", "A", "b"];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["1", "2", "10", "A", "b", "L1"]);
+        let mut v = vec!["10", "2", "L10", "L2", "1", "A", "b", "007"];
+        v.sort_by_cached_key(|s| natural_key(s));
+        assert_eq!(v, ["1", "2", "007", "10", "A", "b", "L2", "L10"]);
     }
 
     #[test]
