@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Load files into the database. Each file is one transaction (all of it or none).
+    /// Load files into the database. Each file is one transaction (all of it or none). A GTFS
+    /// feed (transit) may be a zip or a folder.
     ///
     /// Exit status: 0 on success; 1 when a file cannot be read at all or the database fails;
     /// 3 with --strict when any record was rejected (such files are not stored).
@@ -44,7 +45,7 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Check files without storing anything (a dry run of `ingest`).
+    /// Check files (or GTFS feed folders) without storing anything (a dry run of `ingest`).
     Validate {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -54,7 +55,8 @@ enum Command {
         #[command(flatten)]
         opts: LoadOpts,
     },
-    /// The nearest shelters to a point, in a straight line or by safe travel along roads.
+    /// The nearest shelters to a point, in a straight line or by safe travel along roads; with
+    /// --stops, the nearest public-transport stops with their lines and headways.
     Nearest(nearest_cmd::NearestArgs),
     /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
     /// shelter (or, flagged, a transit point where no shelter is in reach).
