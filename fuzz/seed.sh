@@ -3,7 +3,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="$here/../../shared/data"
-mkdir -p "$here"/corpus/{csv,geojson,cap,osm_xml}
+mkdir -p "$here"/corpus/{csv,geojson,cap,osm_xml,gtfs}
 for f in "$data"/shelters/*.csv "$data"/incidents/*.csv "$data"/hxl/*.csv; do
   head -c 20000 "$f" > "$here/corpus/csv/$(basename "$f")"
 done
@@ -12,4 +12,6 @@ head -c 30000 "$data/naturalearth/mesoamerica_ne_10m_populated_places_simple.geo
 cp "$data"/weather/cap_samples/*.cap "$data"/weather/cap_samples/mexico.xml "$here/corpus/cap/"
 head -c 30000 "$data/weather/smn_mexico_cap12_atom_2014_small.xml" > "$here/corpus/cap/smn-cut.xml"
 gzip -dc "$data/osm/monaco.osm.gz" | head -c 40000 > "$here/corpus/osm_xml/monaco-cut.osm"
+# GTFS: the small test feeds (zips).
+cp "$here"/../tests/data/gtfs/*.zip "$here/corpus/gtfs/"
 echo "corpora in $here/corpus"
