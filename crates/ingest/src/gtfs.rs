@@ -666,6 +666,9 @@ fn read_calendar(
     Ok(services)
 }
 
+/// Ids of a file's rows → their index.
+type Ids = HashMap<String, u32>;
+
 /// Trips (`None` for one whose route is unknown) and `trip_id` → index.
 fn read_trips(
     feed: &mut Feed<'_>,
@@ -673,7 +676,7 @@ fn read_trips(
     services: &HashMap<String, DayMask>,
     issues: &mut Issues<'_>,
     notes: &mut Vec<String>,
-) -> Result<(Vec<Option<Trip>>, HashMap<String, u32>), IngestError> {
+) -> Result<(Vec<Option<Trip>>, Ids), IngestError> {
     const FILE: &str = "trips.txt";
     let mut t = open_required(feed, FILE)?;
     let [route_col, service_col, trip_col] = t.require(["route_id", "service_id", "trip_id"])?;

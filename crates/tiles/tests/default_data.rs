@@ -263,7 +263,10 @@ fn public_transport_stops_are_drawn_from_zoom_13() {
     let (lon, lat) = (-99.1332, 19.4326);
     let stops_at = |z: u8| {
         let tile = TileId::containing(lon, lat, z).unwrap();
-        let bytes = f.source.render(Layer::Transit, tile, Access::Public).unwrap();
+        let bytes = f
+            .source
+            .render(Layer::Transit, tile, Access::Public)
+            .unwrap();
         let feats = features(&bytes, "transit");
         let stops = feats.iter().filter(|t| t.str("lines").is_some()).count();
         (stops, feats.len(), bytes.len())
@@ -279,7 +282,9 @@ fn public_transport_stops_are_drawn_from_zoom_13() {
     assert!(bytes < 100_000, "{bytes} bytes");
     let tile = TileId::containing(lon, lat, 14).unwrap();
     let feats = features(
-        &f.source.render(Layer::Transit, tile, Access::Public).unwrap(),
+        &f.source
+            .render(Layer::Transit, tile, Access::Public)
+            .unwrap(),
         "transit",
     );
     let zocalo = feats
