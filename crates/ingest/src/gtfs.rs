@@ -18,6 +18,11 @@
 //! capped ([`GtfsOptions::max_entry_bytes`], default 1 GiB): past it the read fails with
 //! [`IngestError::TooLarge`] (a zip bomb cannot exhaust memory or time).
 //!
+//! **Memory** stays bounded by the feed's structure, not its text: a zip's compressed bytes
+//! (as given), the stops, routes and trips as compact records with their ids interned, and
+//! from `stop_times.txt` one entry per (point, line) served plus 8 bytes per departure of the
+//! reference day inside the headway window ([`headway`]) — never a file as one string.
+//!
 //! # Points
 //! - `location_type` 0 (or empty: stops) and 1 (stations) become points; 2–4 (entrances,
 //!   generic nodes, boarding areas) are skipped.

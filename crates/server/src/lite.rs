@@ -7,11 +7,13 @@
 //! (`es` default, `ht`, `en`, `fr`; else `Accept-Language`), `country` (ISO alpha-2: the
 //! emergency numbers of a country without searching). Town names are looked up among the
 //! engine's transit points (Natural Earth populated places in the default data), accents,
-//! case and punctuation ignored, the most populous match first.
+//! case and punctuation ignored, the most populous match first (public-transport stops are not
+//! place names).
 //!
 //! The page shows: the five nearest shelters in a straight line, each with its distance, the
 //! walking time of the safer route to it, services, hours, languages and `tel:` / WhatsApp
-//! links; a route summary in words (distance, time, risk level, main roads); the emergency
+//! links; the public-transport stops within [`STOPS_MAX_M`] with their lines and how often
+//! they run; a route summary in words (distance, time, risk level, main roads); the emergency
 //! numbers and safety tips of the country the place lies in (corridor country polygons); a
 //! WhatsApp share link with the nearest shelter's name, address and phone. Every value put in
 //! the page goes through [`esc`] (text and attributes) or [`url_component`] (inside URLs).
