@@ -178,9 +178,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 engine.rail_links().len(),
                 engine.config().rail_link_m
             );
+            let local = |t: &senda_core::TransitPoint| t.kind.is_local_stop();
+            let transit: Vec<_> = engine
+                .transit()
+                .iter()
+                .zip(engine.transit_snaps())
+                .filter(|(t, _)| !local(t))
+                .map(|(_, s)| s.clone())
+                .collect();
             for (what, snaps) in [
                 ("shelters", engine.shelter_snaps()),
-                ("transit points", engine.transit_snaps()),
+                ("transit points", &transit[..]),
             ] {
                 let foot = snaps.iter().filter(|s| s.foot.is_some()).count();
                 let vehicle = snaps.iter().filter(|s| s.vehicle.is_some()).count();
@@ -190,6 +198,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     engine.config().max_snap_distance_m
                 );
             }
+            println!(
+                "public-transport stops: {} urban stops (not snapped: answered by air), {} served by lines",
+                engine.transit().iter().filter(|t| local(t)).count(),
+                engine.stop_count()
+            );
             let risk = engine.risk();
             println!(
                 "risk field at {}: {} H3 cells (resolution {}), {} incidents counted, {} weather alerts in force",

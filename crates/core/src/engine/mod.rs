@@ -221,7 +221,16 @@ impl Engine {
                 .collect()
         };
         let shelter_snaps = snap_all(data.shelters.iter().map(|s| s.location).collect());
-        let transit_snaps = snap_all(data.transit.iter().map(|t| t.location).collect());
+        // Urban stops are not snapped: nothing routes to them (nearest stops are by air, and
+        // plans never end at one), and a city has thousands.
+        let routable: Vec<usize> = (0..data.transit.len())
+            .filter(|&i| !data.transit[i].kind.is_local_stop())
+            .collect();
+        let mut transit_snaps = vec![Snapped::default(); data.transit.len()];
+        let snapped = snap_all(routable.iter().map(|&i| data.transit[i].location).collect());
+        for (i, s) in routable.into_iter().zip(snapped) {
+            transit_snaps[i] = s;
+        }
         let fixed = Static {
             road_names: route::RoadNames::new(&roads),
             rail_links,
@@ -359,6 +368,9 @@ impl Engine {
         &self.fixed.transit
     }
 
+    /// Where each transit point meets the network (same order as [`Engine::transit`]); urban
+    /// stops ([`TransitKind::is_local_stop`](crate::TransitKind::is_local_stop)) are not
+    /// snapped.
     pub fn transit_snaps(&self) -> &[Snapped] {
         &self.fixed.transit_snaps
     }
