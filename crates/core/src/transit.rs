@@ -254,3 +254,39 @@ impl TransitRoute {
         self.headway_s.map(|s| ((s + 30) / 60).max(1))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_without_lines_keep_their_stored_form() {
+        // A record as stored before transit points carried lines reads back unchanged, and a
+        // point without lines writes no `routes` member (the same content hash as before).
+        let stored = r#"{"key":{"source":"ne","source_id":"1"},"kind":"place","name":"Tapachula","location":[-92.27,14.9],"country":"MEX"}"#;
+        let t: TransitPoint = serde_json::from_str(stored).unwrap();
+        assert!(t.routes.is_empty());
+        assert_eq!(serde_json::to_string(&t).unwrap(), stored);
+        let mut stop = t.clone();
+        stop.kind = TransitKind::MetroStation;
+        stop.routes.push(TransitRoute {
+            id: "L1".into(),
+            short_name: Some("1".into()),
+            long_name: None,
+            mode: TransitMode::Metro,
+            agency: None,
+            headway_s: Some(240),
+        });
+        let json = serde_json::to_string(&stop).unwrap();
+        assert!(
+            json.contains(
+                r#""routes":[{"id":"L1","short_name":"1","mode":"metro","headway_s":240}]"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<TransitPoint>(&json).unwrap(), stop);
+        assert_eq!(stop.best_headway_min(), Some(4));
+        assert!(TransitKind::parse("metro_station").unwrap().is_local_stop());
+        assert!(!TransitKind::RailStation.is_local_stop());
+    }
+}
