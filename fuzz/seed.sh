@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="$here/../data"
 tests="$here/../tests/data"
-mkdir -p "$here"/corpus/{csv,geojson,cap,osm_xml}
+mkdir -p "$here"/corpus/{csv,geojson,cap,osm_xml,gtfs}
 for f in "$data"/shelters/*.csv "$data"/incidents/*.csv "$tests"/incidents/*.csv "$tests"/hxl/*.csv; do
   head -c 20000 "$f" > "$here/corpus/csv/$(basename "$f")"
 done
@@ -17,4 +17,6 @@ cp "$tests"/weather/cap_samples/*.cap "$tests"/weather/cap_samples/mexico.xml "$
 head -c 30000 "$tests/weather/smn_mexico_cap12_atom_2014_small.xml" > "$here/corpus/cap/smn-cut.xml"
 # The rest of the stream is drained so that gzip does not die of SIGPIPE (fatal under pipefail).
 gzip -dc "$tests/osm/monaco.osm.gz" | { head -c 40000 > "$here/corpus/osm_xml/monaco-cut.osm"; cat > /dev/null; }
+# GTFS: the small test feeds (zips).
+cp "$tests"/gtfs/*.zip "$here/corpus/gtfs/"
 echo "corpora in $here/corpus"

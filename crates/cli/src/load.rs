@@ -16,7 +16,7 @@ use std::time::Duration;
 const PROGRESS_MIN_BYTES: usize = 2 << 20;
 
 pub enum Source {
-    /// A file, with its kind (detected when `None`).
+    /// A file — or a folder holding a GTFS feed — with its kind (detected when `None`).
     Path(PathBuf, Option<RecordKind>),
     Embedded {
         name: &'static str,
@@ -99,6 +99,9 @@ fn load_one(
     opts: &LoadOpts,
 ) -> Result<FileOutcome> {
     let (input, kind) = match source {
+        Source::Path(path, kind) if path.is_dir() => {
+            return load_dir(store, &path, kind, countries, opts)
+        }
         Source::Path(path, kind) => match Input::from_path(&path) {
             Ok(input) => (input, kind),
             Err(e) => return Ok(unreadable(path.display().to_string(), &e)),
@@ -128,11 +131,53 @@ fn load_one(
         Ok(r) => r,
         Err(e) => return Ok(unreadable(input.name.clone(), &e)),
     };
+    finish(store, &input.name, input.bytes.len(), kind, &records, opts)
+}
+
+/// A folder: read as a GTFS feed (the only kind of input that is a folder).
+fn load_dir(
+    store: Option<&mut Store>,
+    dir: &std::path::Path,
+    kind: Option<RecordKind>,
+    countries: &Countries,
+    opts: &LoadOpts,
+) -> Result<FileOutcome> {
+    let name = dir.display().to_string();
+    if kind.is_some_and(|k| k != RecordKind::Transit) {
+        let e = IngestError::UnknownFormat {
+            file: name.clone(),
+            reason: "a folder is read only as a GTFS feed (transit)".into(),
+        };
+        return Ok(unreadable(name, &e));
+    }
+    if kind.is_none() && !senda_ingest::gtfs::is_feed_dir(dir) {
+        let e = IngestError::UnknownFormat {
+            file: name.clone(),
+            reason: "a folder without stops.txt: not a GTFS feed".into(),
+        };
+        return Ok(unreadable(name, &e));
+    }
+    let records = match senda_ingest::gtfs::read_dir(dir, countries) {
+        Ok(o) => Records::Transit(o),
+        Err(e) => return Ok(unreadable(name, &e)),
+    };
+    finish(store, &name, 0, RecordKind::Transit, &records, opts)
+}
+
+/// Stores what was read (unless a dry run, or --strict with rejections) and sums it up.
+fn finish(
+    store: Option<&mut Store>,
+    name: &str,
+    size: usize,
+    kind: RecordKind,
+    records: &Records,
+    opts: &LoadOpts,
+) -> Result<FileOutcome> {
     let (_, rejected, _) = records.totals();
     let write = store.is_some() && !(opts.strict && rejected > 0);
     let mut summaries: Vec<Option<BatchSummary>> = vec![None; records.reports().len()];
     if let (true, Some(store)) = (write, store) {
-        summaries = store_records(store, &input, &records)?
+        summaries = store_records(store, name, size, records)?
             .into_iter()
             .map(Some)
             .collect();
@@ -149,17 +194,22 @@ fn load_one(
         .filter(|p| p.kind == kind || p.report.records > 0)
         .collect();
     Ok(FileOutcome {
-        file: input.name.clone(),
+        file: name.to_owned(),
         error: None,
         parts,
         stored: write,
     })
 }
 
-fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<Vec<BatchSummary>> {
+fn store_records(
+    store: &mut Store,
+    name: &str,
+    size: usize,
+    records: &Records,
+) -> Result<Vec<BatchSummary>> {
     let total: u64 = records.reports().iter().map(|(_, r)| r.accepted).sum();
-    let pb = if total >= 20_000 || input.bytes.len() >= PROGRESS_MIN_BYTES {
-        let pb = ProgressBar::new(total).with_message(format!("storing {}", input.name));
+    let pb = if total >= 20_000 || size >= PROGRESS_MIN_BYTES {
+        let pb = ProgressBar::new(total).with_message(format!("storing {name}"));
         pb.set_style(
             ProgressStyle::with_template(
                 "{msg} [{bar:30}] {pos}/{len} records ({per_sec}, eta {eta})",
@@ -172,7 +222,6 @@ fn store_records(store: &mut Store, input: &Input, records: &Records) -> Result<
         ProgressBar::hidden()
     };
     let mut tick = |n: u64| pb.set_position(n);
-    let name = input.name.as_str();
     let result = senda_server::store_records(store, name, records, &mut tick);
     pb.finish_and_clear();
     result.with_context(|| format!("storing {name}"))

@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Load files into the database. Each file is one transaction (all of it or none).
+    /// Load files into the database. Each file is one transaction (all of it or none). A GTFS
+    /// feed (transit) may be a zip or a folder.
     ///
     /// Exit status: 0 on success; 1 when a file cannot be read at all or the database fails;
     /// 3 with --strict when any record was rejected (such files are not stored).
@@ -44,7 +45,7 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Check files without storing anything (a dry run of `ingest`).
+    /// Check files (or GTFS feed folders) without storing anything (a dry run of `ingest`).
     Validate {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -54,7 +55,8 @@ enum Command {
         #[command(flatten)]
         opts: LoadOpts,
     },
-    /// The nearest shelters to a point, in a straight line or by safe travel along roads.
+    /// The nearest shelters to a point, in a straight line or by safe travel along roads; with
+    /// --stops, the nearest public-transport stops with their lines and headways.
     Nearest(nearest_cmd::NearestArgs),
     /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
     /// shelter (or, flagged, a transit point where no shelter is in reach).
@@ -176,9 +178,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 engine.rail_links().len(),
                 engine.config().rail_link_m
             );
+            let local = |t: &senda_core::TransitPoint| t.kind.is_local_stop();
+            let transit: Vec<_> = engine
+                .transit()
+                .iter()
+                .zip(engine.transit_snaps())
+                .filter(|(t, _)| !local(t))
+                .map(|(_, s)| s.clone())
+                .collect();
             for (what, snaps) in [
                 ("shelters", engine.shelter_snaps()),
-                ("transit points", engine.transit_snaps()),
+                ("transit points", &transit[..]),
             ] {
                 let foot = snaps.iter().filter(|s| s.foot.is_some()).count();
                 let vehicle = snaps.iter().filter(|s| s.vehicle.is_some()).count();
@@ -188,6 +198,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     engine.config().max_snap_distance_m
                 );
             }
+            println!(
+                "public-transport stops: {} urban stops (not snapped: answered by air), {} served by lines",
+                engine.transit().iter().filter(|t| local(t)).count(),
+                engine.stop_count()
+            );
             let risk = engine.risk();
             println!(
                 "risk field at {}: {} H3 cells (resolution {}), {} incidents counted, {} weather alerts in force",

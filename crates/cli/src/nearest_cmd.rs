@@ -1,10 +1,12 @@
-//! `senda nearest`: the nearest shelters to a point, by air or by road.
+//! `senda nearest`: the nearest shelters to a point, by air or by road; with `--stops`, the
+//! nearest public-transport stops with their lines (as `GET /api/v1/transit/nearest`).
 
 use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;
 use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery};
+use senda_core::engine::stops::{NearestStop, StopsQuery};
 use senda_core::{LonLat, Population, Profile, Service, ShelterKind};
 use senda_server::geojson::services;
 use std::process::ExitCode;
@@ -14,9 +16,16 @@ pub struct NearestArgs {
     /// Where to search from: LON,LAT in degrees (e.g. --at=-92.2667,14.9056) or a town name.
     #[arg(long, value_name = "LON,LAT|TOWN", allow_hyphen_values = true, value_parser = parse_lon_lat)]
     at: LonLat,
-    /// How many shelters (1..=50).
+    /// How many shelters, or stops with --stops (1..=50).
     #[arg(long, default_value_t = 5, value_parser = parse_k)]
     k: usize,
+    /// The nearest public-transport stops instead of shelters (in a straight line), with the
+    /// lines that serve each and how often they run.
+    #[arg(long, conflicts_with_all = ["by", "needs", "serves", "min_capacity", "kinds", "include_restricted"])]
+    stops: bool,
+    /// With --stops: only stops within this many metres.
+    #[arg(long, value_name = "M", requires = "stops", value_parser = parse_metres)]
+    max_distance_m: Option<f64>,
     /// air: straight line; road: by safe travel cost along the network.
     #[arg(long, default_value = "air", value_parser = parse_by)]
     by: NearestBy,
@@ -59,6 +68,13 @@ fn parse_k(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_metres(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(m) if m.is_finite() && m > 0.0 => Ok(m),
+        _ => Err(format!("{s:?} is not a positive number of metres")),
+    }
+}
+
 fn parse_by(s: &str) -> Result<NearestBy, String> {
     NearestBy::parse(s).map_err(|e| e.to_string())
 }
@@ -82,6 +98,22 @@ fn parse_shelter_kind(s: &str) -> Result<ShelterKind, String> {
 
 pub fn run(args: NearestArgs) -> Result<ExitCode> {
     let engine = engine::open(&args.db.db, None)?;
+    if args.stops {
+        let mut q = StopsQuery::new(args.at);
+        q.k = args.k;
+        q.max_distance_m = args.max_distance_m;
+        let answer = engine
+            .nearest_stops(&q)
+            .with_context(|| format!("nearest stops to {}", args.at))?;
+        match args.format {
+            Format::Geojson => println!(
+                "{}",
+                serde_json::to_string_pretty(&senda_server::geojson::stops(&q, &answer))?
+            ),
+            Format::Text => print!("{}", stops_text(&q, &answer)),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut q = NearestQuery::new(args.at);
     q.k = args.k;
     q.by = args.by;
@@ -132,6 +164,52 @@ pub fn how(profile: Profile) -> &'static str {
         Profile::Foot => "on foot",
         Profile::Vehicle => "by vehicle",
     }
+}
+
+fn stops_text(q: &StopsQuery, answer: &[NearestStop<'_>]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let within = q
+        .max_distance_m
+        .map(|m| format!(" within {}", km(m)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} nearest public-transport stops{within} in a straight line from {}:",
+        answer.len(),
+        q.at
+    );
+    for (i, n) in answer.iter().enumerate() {
+        let s = n.stop;
+        let _ = writeln!(
+            out,
+            "{:>2}. {} ({}) — {}",
+            i + 1,
+            s.name,
+            s.kind.as_str(),
+            km(n.distance_m)
+        );
+        for r in &s.routes {
+            let mut line = format!("    {} {}", r.mode.as_str(), r.name());
+            if let (Some(long), true) = (&r.long_name, r.short_name.is_some()) {
+                let _ = write!(line, " ({long})");
+            }
+            if let Some(a) = &r.agency {
+                let _ = write!(line, " · {a}");
+            }
+            match r.headway_min() {
+                Some(m) => {
+                    let _ = write!(line, " · every {m} min");
+                }
+                None => line.push_str(" · frequency unknown"),
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if answer.is_empty() {
+        let _ = writeln!(out, "no stop{within}");
+    }
+    out
 }
 
 fn text(q: &NearestQuery, answer: &NearestAnswer<'_>) -> String {

@@ -169,7 +169,9 @@ fn init_loads_the_default_dataset() {
         stdout(&out)
     );
     assert!(count(&db, "shelters") >= 70);
-    assert!(count(&db, "transit") >= 480);
+    // 487 Natural Earth places and the points of the four GTFS feeds (Mexico City 11,362,
+    // Panamá 1,150, Estelí 161, San José 32).
+    assert_eq!(count(&db, "transit"), 487 + 12_705);
     assert!(count(&db, "weather") >= 150);
     // Loading it again changes nothing.
     let out = senda(&["init", "--db", &dbs]);
@@ -182,4 +184,86 @@ fn init_loads_the_default_dataset() {
         "{}",
         stdout(&out)
     );
+}
+
+/// A tiny GTFS feed as a folder named `name` (two stops, one bus line every 15 minutes, a
+/// stop without a position and a stop time naming an unknown stop).
+fn gtfs_folder(parent: &Path, name: &str) -> PathBuf {
+    let dir = parent.join(name);
+    std::fs::create_dir(&dir).unwrap();
+    for (file, text) in [
+        ("agency.txt", "agency_id,agency_name,agency_url,agency_timezone\nA,Transportes del Soconusco,http://a,America/Mexico_City\n"),
+        ("routes.txt", "route_id,agency_id,route_short_name,route_long_name,route_type\nR1,A,34,Centro - Puerto Madero,3\n"),
+        ("trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR1,WK,T2\nR1,WK,T3\n"),
+        ("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20240101,20241231\n"),
+        ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,Mercado,14.9070,-92.2630\nS2,Parque,14.9010,-92.2640\nS3,Sin lugar,,\n"),
+        ("stop_times.txt", "trip_id,departure_time,stop_id,stop_sequence\nT1,07:00:00,S1,1\nT1,07:05:00,S2,2\nT2,07:15:00,S1,1\nT2,07:20:00,S2,2\nT3,07:30:00,S1,1\nT3,07:35:00,S9,2\n"),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn gtfs_feeds_load_from_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = gtfs_folder(dir.path(), "soconusco");
+    let feed_s = feed.display().to_string();
+    // validate detects a feed folder; nothing is written.
+    let out = senda(&["validate", &feed_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "[gtfs] transit: 3 read, 2 accepted, 1 rejected, 0 skipped, 1 flagged (dry run"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("rejected record 2 (line 4) [S3]: stop_lon: missing"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "flagged record 5 (line 7) [S9]: stop_times.txt:stop_id: stop_times.txt line 7"
+        ),
+        "{text}"
+    );
+    // ingest transit FOLDER stores the points; the file is the folder.
+    let (db, dbs) = db_in(dir.path());
+    let report = dir.path().join("report.json");
+    let out = senda(&[
+        "ingest",
+        "transit",
+        &feed_s,
+        "--db",
+        &dbs,
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("→ 2 new, 0 updated, 0 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(count(&db, "transit"), 2);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json[0]["parts"][0]["kind"], "transit");
+    assert_eq!(json[0]["parts"][0]["rejected"][0]["field"], "stop_lon");
+    // A folder as another kind, and a folder that is no feed, are errors naming it.
+    let out = senda(&["ingest", "roads", &feed_s, "--db", &dbs]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a folder is read only as a GTFS feed"));
+    let out = senda(&["validate", &dir.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a GTFS feed"));
 }

@@ -401,3 +401,80 @@ fn plan_to_the_same_place() {
     assert_eq!(fc["features"].as_array().unwrap().len(), 0);
     assert_eq!(fc["plan"]["nights"], 0);
 }
+
+#[test]
+fn nearest_stops_in_mexico_city() {
+    // Distances by haversine in Python: the Metro's Zócalo 100.2 m, Metrobús 20 de Noviembre
+    // 374.7 m; Metro line 2 runs every 180 s by frequencies.txt.
+    let out = senda(&["nearest", "--at", MEXICO_CITY, "--stops", "--k", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(" 1. Zócalo (metro_station) — 100 m"),
+        "{text}"
+    );
+    assert!(text.contains("    metro 2 (Cuatro Caminos - Tasqueña) · Sistema de Transporte Colectivo Metro · every 3 min"), "{text}");
+    assert!(
+        text.contains(" 2. 20 de Noviembre (bus_stop) — 375 m"),
+        "{text}"
+    );
+    let fc = ok_json(&[
+        "nearest",
+        "--at",
+        MEXICO_CITY,
+        "--stops",
+        "--k",
+        "5",
+        "--max-distance-m",
+        "400",
+        "--format",
+        "geojson",
+    ]);
+    check_geojson(&fc, "Point");
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty() && features.len() <= 5);
+    assert_eq!(features[0]["id"], "cdmx_semovi_2025:0200L2-ZOCALO");
+    let p = &features[0]["properties"];
+    assert_eq!(
+        (p["rank"].as_u64(), p["kind"].as_str()),
+        (Some(1), Some("metro_station"))
+    );
+    assert_eq!(p["routes"][0]["headway_min"], 3);
+    assert_eq!(p["routes"][0]["mode"], "metro");
+    assert!(features
+        .iter()
+        .all(|f| f["properties"]["distance_m"].as_f64().unwrap() <= 400.0));
+    assert_eq!(fc["query"]["max_distance_m"], 400.0);
+    // Far from every feed: an empty answer, not an error.
+    let out = senda(&[
+        "nearest",
+        "--at",
+        TAPACHULA,
+        "--stops",
+        "--max-distance-m",
+        "2000",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("no stop within 2.0 km"),
+        "{}",
+        stdout(&out)
+    );
+    // Shelter filters do not go with --stops; --max-distance-m needs it.
+    for args in [
+        &["nearest", "--at", TAPACHULA, "--stops", "--by", "road"][..],
+        &["nearest", "--at", TAPACHULA, "--stops", "--needs", "bed"],
+        &["nearest", "--at", TAPACHULA, "--max-distance-m", "100"],
+        &[
+            "nearest",
+            "--at",
+            TAPACHULA,
+            "--stops",
+            "--max-distance-m",
+            "-1",
+        ],
+    ] {
+        let out = senda(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}

@@ -39,7 +39,7 @@ pub use located::{Located, RecordRef};
 pub use road::{Access, Oneway, RoadClass, RoadSegment};
 pub use shelter::{Placement, Population, Service, Shelter, ShelterKind, Visibility};
 pub use time_fmt::parse_instant;
-pub use transit::{TransitKind, TransitPoint};
+pub use transit::{TransitKind, TransitMode, TransitPoint, TransitRoute};
 pub use weather::{
     AlertArea, AlertText, CapCertainty, CapSeverity, CapUrgency, Circle, WeatherAlert,
 };

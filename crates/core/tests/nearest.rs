@@ -528,3 +528,121 @@ fn air_results_carry_the_route_figures() {
         }
     }
 }
+
+/// Transit points on a small network: every third one a town (no lines), the others stops
+/// with a line each, some sharing a position (ties).
+fn engine_with_stops(seed: u64, points: usize) -> Engine {
+    use senda_core::{TransitKind, TransitMode, TransitPoint, TransitRoute};
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut data = EngineData {
+        roads: senda_testkit::gen::road_like_graph(400, seed),
+        ..EngineData::default()
+    };
+    let (x0, y0, x1, y1) = bbox(&data);
+    for i in 0..points {
+        let location = if i > 0 && rng.random_bool(0.05) {
+            data.transit[rng.random_range(0..i)].location
+        } else {
+            p(rng.random_range(x0..x1), rng.random_range(y0..y1))
+        };
+        let key = SourceKey::new("feed", i.to_string()).unwrap();
+        let mut t =
+            TransitPoint::new(key, TransitKind::BusStop, format!("stop {i}"), location).unwrap();
+        if i % 3 == 0 {
+            t.kind = TransitKind::Place;
+        } else {
+            t.routes.push(TransitRoute {
+                id: format!("r{i}"),
+                short_name: Some(i.to_string()),
+                long_name: None,
+                mode: TransitMode::Bus,
+                agency: None,
+                headway_s: Some(600),
+            });
+        }
+        data.transit.push(t);
+    }
+    Engine::build(data, at(), EngineConfig::default()).unwrap()
+}
+
+#[test]
+fn nearest_stops_equal_a_brute_force_haversine_scan() {
+    use senda_core::engine::stops::StopsQuery;
+    let engine = engine_with_stops(7, 600);
+    assert_eq!(engine.stop_count(), 400);
+    let mut rng = StdRng::seed_from_u64(8);
+    let (x0, y0, x1, y1) = (
+        engine
+            .transit()
+            .iter()
+            .map(|t| t.location.lon())
+            .fold(f64::MAX, f64::min),
+        engine
+            .transit()
+            .iter()
+            .map(|t| t.location.lat())
+            .fold(f64::MAX, f64::min),
+        engine
+            .transit()
+            .iter()
+            .map(|t| t.location.lon())
+            .fold(f64::MIN, f64::max),
+        engine
+            .transit()
+            .iter()
+            .map(|t| t.location.lat())
+            .fold(f64::MIN, f64::max),
+    );
+    for round in 0..2_000 {
+        let at = if round % 10 == 0 {
+            engine.transit()[rng.random_range(0..engine.transit().len())].location
+        } else {
+            p(rng.random_range(x0..x1), rng.random_range(y0..y1))
+        };
+        let mut q = StopsQuery::new(at);
+        q.k = rng.random_range(1..=50);
+        if round % 2 == 0 {
+            q.max_distance_m = Some(rng.random_range(100.0..20_000.0));
+        }
+        let mut oracle: Vec<(usize, f64)> = engine
+            .transit()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.routes.is_empty())
+            .map(|(i, t)| (i, haversine_m(at, t.location)))
+            .filter(|(_, d)| q.max_distance_m.is_none_or(|m| *d <= m))
+            .collect();
+        oracle.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        oracle.truncate(q.k);
+        let got: Vec<(usize, f64)> = engine
+            .nearest_stops(&q)
+            .unwrap()
+            .iter()
+            .map(|s| (s.index, s.distance_m))
+            .collect();
+        assert_eq!(got, oracle, "query {q:?}");
+    }
+}
+
+#[test]
+fn nearest_stops_check_their_parameters() {
+    use senda_core::engine::stops::StopsQuery;
+    let engine = engine_with_stops(3, 30);
+    let at = engine.transit()[1].location;
+    let mut q = StopsQuery::new(at);
+    q.k = 0;
+    assert!(matches!(engine.nearest_stops(&q), Err(EngineError::Invalid(e)) if e.field == "k"));
+    q.k = 51;
+    assert!(engine.nearest_stops(&q).is_err());
+    q.k = 3;
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        q.max_distance_m = Some(bad);
+        assert!(
+            matches!(engine.nearest_stops(&q), Err(EngineError::Invalid(e)) if e.field == "max_distance_m")
+        );
+    }
+    // A town is never an answer, however near.
+    let town = engine.transit()[0].location;
+    let got = engine.nearest_stops(&StopsQuery::new(town)).unwrap();
+    assert!(got.iter().all(|s| !s.stop.routes.is_empty()));
+}

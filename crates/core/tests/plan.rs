@@ -82,6 +82,7 @@ fn random_engine(nodes: usize, seed: u64, shelters: usize, transits: usize) -> E
         TransitKind::Checkpoint,
         TransitKind::BorderCrossing,
         TransitKind::RailYard,
+        TransitKind::BusStop,
     ];
     for i in 0..transits {
         let kind = kinds[rng.random_range(0..kinds.len())];
@@ -131,7 +132,8 @@ fn oracle_stops(engine: &Engine, profile: Profile) -> Vec<(Snap, bool, LegEnd)> 
         if !matches!(
             t.kind,
             TransitKind::Checkpoint | TransitKind::BorderCrossing
-        ) {
+        ) && !t.kind.is_local_stop()
+        {
             if let Some(snap) = snap.for_profile(profile) {
                 out.push((*snap, true, LegEnd::Transit { idx: i }));
             }
@@ -241,6 +243,7 @@ fn check_plan_shape(engine: &Engine, q: &PlanQuery, plan: &Plan) {
                     t.kind,
                     TransitKind::Checkpoint | TransitKind::BorderCrossing
                 ));
+                assert!(!t.kind.is_local_stop(), "a night at a bus stop");
                 assert!(leg.note.as_ref().unwrap().contains("no shelter"));
             }
             LegEnd::Destination => {}

@@ -35,6 +35,11 @@ pub const FILES: &[DefaultFile] = &[
         Transit,
         "naturalearth/mesoamerica_ne_10m_populated_places_simple.geojson"
     ),
+    // Public transport (GTFS feeds, zipped): stops with their lines and headways.
+    file!(Transit, "gtfs/cdmx_semovi_2025.zip"),
+    file!(Transit, "gtfs/panama_panatrans_2016.zip"),
+    file!(Transit, "gtfs/ni_esteli_bus_gtfs.zip"),
+    file!(Transit, "gtfs/cr_sanjose_train_gtfs.zip"),
     file!(Shelters, "shelters/thewetzone_places_sv_gt_mx_us.csv"),
     file!(
         Shelters,

@@ -2,7 +2,9 @@
 
 use crate::countries::Countries;
 use crate::roads::NetworkOutcome;
-use crate::{incidents, roads, shelters, transit, weather, IngestError, Input, Outcome, Report};
+use crate::{
+    gtfs, incidents, roads, shelters, transit, weather, IngestError, Input, Outcome, Report,
+};
 use senda_core::{Incident, RecordKind, Shelter, TransitPoint, WeatherAlert};
 
 /// The records read from one file, by kind. Reading a road network (OSM) also yields the
@@ -56,13 +58,16 @@ pub fn read(
         RecordKind::Roads => Records::Network(Box::new(roads::read(input)?)),
         RecordKind::Incidents => Records::Incidents(incidents::read(input)?),
         RecordKind::Shelters => Records::Shelters(shelters::read(input, countries)?),
+        RecordKind::Transit if gtfs::is_zip(input) => {
+            Records::Transit(gtfs::read_zip(input, countries)?)
+        }
         RecordKind::Transit => Records::Transit(transit::read(input, countries)?),
         RecordKind::Weather => Records::Weather(weather::read_cap(input)?),
     })
 }
 
-/// Guesses the kind of a file for `senda validate`: OSM data is roads, XML is CAP weather;
-/// CSV and GeoJSON are tried as incidents, shelters, transit and roads in turn, and the kind
+/// Guesses the kind of a file for `senda validate`: a zip holding `stops.txt` is a GTFS feed
+/// (transit); OSM data is roads, XML is CAP weather; CSV and GeoJSON are tried as incidents, shelters, transit and roads in turn, and the kind
 /// whose reader accepts the most records wins (ties go to the earlier kind).
 pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, IngestError> {
     let first = input
@@ -71,6 +76,17 @@ pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, I
         .find(|b| !b.is_ascii_whitespace())
         .copied();
     let name = input.base_name();
+    if gtfs::is_zip(input) {
+        return if gtfs::zip_has_stops(&input.bytes) {
+            Ok(RecordKind::Transit)
+        } else {
+            Err(IngestError::UnknownFormat {
+                file: input.name.clone(),
+                reason: "a zip archive without stops.txt (only GTFS feeds are read from zips)"
+                    .into(),
+            })
+        };
+    }
     if name.ends_with(".pbf")
         || name.ends_with(".osm")
         || input.bytes.windows(9).take(64).any(|w| w == b"OSMHeader")

@@ -21,6 +21,7 @@ pub mod defaults;
 mod dispatch;
 mod error;
 pub mod gazetteer;
+pub mod gtfs;
 pub mod incidents;
 mod input;
 pub mod osm;

@@ -13,6 +13,7 @@ use geo::{Distance, Haversine, Point};
 use senda_core::engine::nearest::{NearestBy, NearestQuery};
 use senda_core::engine::plan::PlanQuery;
 use senda_core::engine::route::{RouteQuery, DEFAULT_AVERSION, MAX_ALTERNATIVES};
+use senda_core::engine::stops::StopsQuery;
 use senda_core::engine::Engine;
 use senda_core::{LonLat, Population, Profile, RecordKind, Service, Shelter, Visibility};
 use senda_tiles::Bbox;
@@ -426,6 +427,32 @@ pub async fn transit(
         json!({ "type": "FeatureCollection", "features": features }),
         Role::Public,
     ))
+}
+
+/// `GET /transit/nearest`: the `k` public-transport stops nearest to `at` in a straight line
+/// (within `max_distance_m` when given), with the lines that serve each and their headways.
+pub async fn transit_nearest(
+    State(state): State<Arc<AppState>>,
+    Query(p): Params,
+) -> Result<Response, ApiError> {
+    let mut q = StopsQuery::new(lon_lat(&p, "at")?);
+    q.k = num(&p, "k", |k: &usize| (1..=50).contains(k), "1 to 50")?.unwrap_or(5);
+    q.max_distance_m = num(
+        &p,
+        "max_distance_m",
+        |d: &f64| d.is_finite() && *d > 0.0,
+        "a positive number of metres",
+    )?;
+    let body = blocking(move || {
+        let snap = state.snapshot();
+        let answer = snap
+            .engine
+            .nearest_stops(&q)
+            .map_err(ApiError::from_engine)?;
+        Ok(geojson::stops(&q, &answer))
+    })
+    .await?;
+    Ok(json_response(body, Role::Public))
 }
 
 /// Largest bbox of `/risk/cells`, square degrees.

@@ -5,9 +5,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, NearestShelter};
 use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
 use senda_core::engine::route::{Route, RouteAnswer, RouteSummary};
+use senda_core::engine::stops::{NearestStop, StopsQuery};
 use senda_core::engine::Engine;
 use senda_core::place::Gazetteer;
-use senda_core::{LonLat, Placement, Profile, Shelter};
+use senda_core::{LonLat, Placement, Profile, Shelter, TransitRoute};
 use serde_json::{json, Value};
 
 /// A coordinate rounded to 1e-6 degrees (about 0.1 m).
@@ -188,6 +189,54 @@ pub fn placement_props(s: &Shelter, props: &mut Value) {
             }
         }
     }
+}
+
+/// One line serving a stop: `id`, `name` (the short name, else the long one), `short_name`,
+/// `long_name`, `mode`, `agency` and `headway_min` (whole minutes; `null` when unknown).
+pub fn transit_route(r: &TransitRoute) -> Value {
+    json!({
+        "id": r.id,
+        "name": r.name(),
+        "short_name": r.short_name,
+        "long_name": r.long_name,
+        "mode": r.mode.as_str(),
+        "agency": r.agency,
+        "headway_min": r.headway_min(),
+    })
+}
+
+/// The nearest stops as a FeatureCollection: one Point per stop, nearest first, with its
+/// straight-line `distance_m` and the lines that serve it ([`transit_route`]).
+pub fn stops(q: &StopsQuery, answer: &[NearestStop<'_>]) -> Value {
+    let features: Vec<Value> = answer
+        .iter()
+        .enumerate()
+        .map(|(rank, n)| {
+            let t = n.stop;
+            point_feature(
+                Some(t.key.to_string()),
+                t.location,
+                json!({
+                    "rank": rank + 1,
+                    "id": t.key.to_string(),
+                    "name": t.name,
+                    "kind": t.kind.as_str(),
+                    "country": t.country,
+                    "distance_m": fig(n.distance_m, 1),
+                    "routes": t.routes.iter().map(transit_route).collect::<Vec<_>>(),
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "query": {
+            "at": position(q.at),
+            "k": q.k,
+            "max_distance_m": q.max_distance_m,
+        },
+    })
 }
 
 /// A GeoJSON Point Feature, with a feature `id` when given.

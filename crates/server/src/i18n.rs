@@ -109,6 +109,13 @@ pub fn validate() -> Result<(), String> {
         parsed.insert(l, table);
     }
     let es = &parsed[&Lang::Es];
+    for key in es.keys() {
+        if let Some(stem) = key.strip_suffix("_one") {
+            if !es.contains_key(&format!("{stem}_other")) {
+                return Err(format!("web/i18n/es.json: {key:?} has no {stem}_other"));
+            }
+        }
+    }
     for l in Lang::ALL {
         let table = &parsed[&l];
         let file = format!("web/i18n/{}.json", l.code());
@@ -134,6 +141,34 @@ pub fn validate() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether `n` takes the `one` form in `lang`: the CLDR cardinal rules — Spanish and English
+/// for 1; French for 0 and 1. Haitian Creole does not inflect nouns for number and CLDR has
+/// no rule for it: its `_one` and `_other` texts differ in wording only (`yon` / `{n}`), and
+/// the English rule picks between them.
+pub fn is_one(lang: Lang, n: u64) -> bool {
+    match lang {
+        Lang::Fr => n <= 1,
+        Lang::Es | Lang::En | Lang::Ht => n == 1,
+    }
+}
+
+/// A text with a count: `{key}_one` or `{key}_other` by [`is_one`], with `{n}` and `args`
+/// filled in.
+///
+/// ```
+/// use senda_server::i18n::{tn, Lang};
+/// assert_eq!(tn(Lang::Es, "headway", 1, &[]), "pasa cada minuto");
+/// assert_eq!(tn(Lang::Es, "headway", 12, &[]), "pasa cada 12 minutos");
+/// assert_eq!(tn(Lang::Fr, "more_lines", 2, &[]), "et 2 autres lignes");
+/// ```
+pub fn tn(lang: Lang, key: &str, n: u64, args: &[(&str, &str)]) -> String {
+    let form = if is_one(lang, n) { "one" } else { "other" };
+    let count = n.to_string();
+    let mut all: Vec<(&str, &str)> = vec![("n", count.as_str())];
+    all.extend_from_slice(args);
+    tf(lang, &format!("{key}_{form}"), &all)
 }
 
 /// The sorted `{name}` placeholders of a text.
@@ -206,6 +241,26 @@ mod tests {
         fn negotiation_never_fails(q in proptest::option::of("\\PC*"), h in proptest::option::of("\\PC*")) {
             let l = negotiate(q.as_deref(), h.as_deref());
             proptest::prop_assert!(Lang::ALL.contains(&l));
+        }
+    }
+
+    #[test]
+    fn counts_pick_their_plural_form() {
+        assert_eq!(tn(Lang::En, "headway", 1, &[]), "runs every minute");
+        assert_eq!(tn(Lang::En, "headway", 2, &[]), "runs every 2 minutes");
+        assert_eq!(tn(Lang::Es, "more_lines", 1, &[]), "y una línea más");
+        assert_eq!(tn(Lang::Es, "more_lines", 3, &[]), "y 3 líneas más");
+        // French takes the singular for 0 and 1.
+        assert!(is_one(Lang::Fr, 0) && is_one(Lang::Fr, 1) && !is_one(Lang::Fr, 2));
+        assert!(!is_one(Lang::Es, 0) && !is_one(Lang::En, 0));
+        assert_eq!(tn(Lang::Ht, "headway", 15, &[]), "pase chak 15 minit");
+        // Every key with a singular form has its plural, in every language.
+        for l in Lang::ALL {
+            for key in tables()[&l].keys() {
+                if let Some(stem) = key.strip_suffix("_one") {
+                    assert!(tables()[&l].contains_key(&format!("{stem}_other")), "{key}");
+                }
+            }
         }
     }
 

@@ -48,6 +48,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/shelters", get(api::shelters))
         .route("/shelters/{id}", get(api::shelter))
         .route("/transit", get(api::transit))
+        .route("/transit/nearest", get(api::transit_nearest))
         .route("/incidents", get(api::incidents))
         .route("/risk/cells", get(api::risk_cells))
         .route("/emergency", get(emergency::handler))

@@ -13,7 +13,8 @@
 //! The page shows: the five nearest shelters in a straight line, each with its distance, the
 //! walking time of the safer route to it (a shelter placed only at its town says "in Tapachula
 //! — call for the exact address" instead), services, hours, languages and `tel:` / WhatsApp
-//! links; a route summary in words (distance, time, risk level, the towns it passes, main
+//! links; the public-transport stops within [`STOPS_MAX_M`] with their lines and how often
+//! they run; a route summary in words (distance, time, risk level, the towns it passes, main
 //! roads); the emergency
 //! numbers and safety tips of the country the place lies in (corridor country polygons); a
 //! WhatsApp share link with the nearest shelter's name, address and phone. Every value put in
@@ -23,7 +24,7 @@
 
 use crate::api::blocking;
 use crate::emergency::{dial_digits, Emergency};
-use crate::i18n::{negotiate, t, tf, Lang};
+use crate::i18n::{negotiate, t, tf, tn, Lang};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -32,6 +33,7 @@ use geo::{Distance, Haversine, Point};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use senda_core::engine::nearest::{NearestBy, NearestQuery};
 use senda_core::engine::route::{RouteQuery, DEFAULT_AVERSION};
+use senda_core::engine::stops::StopsQuery;
 use senda_core::engine::{Engine, EngineError};
 use senda_core::{LonLat, Placement, Profile, Shelter};
 use senda_ingest::countries::Countries;
@@ -44,6 +46,11 @@ const DATA_CREDITS: &str = "GeoNames (CC BY 4.0), IOM Missing Migrants Project (
 
 /// Shelters listed.
 pub const SHELTERS_SHOWN: usize = 5;
+/// Public-transport stops listed, and how far they may be (a walk of about 25 minutes).
+pub const STOPS_SHOWN: usize = 3;
+pub const STOPS_MAX_M: f64 = 2_000.0;
+/// Lines listed per stop before "and N more lines".
+pub const LINES_SHOWN: usize = 5;
 /// Longest place text echoed back, characters.
 const MAX_INPUT_CHARS: usize = 120;
 
@@ -458,6 +465,7 @@ pub fn render(
                 page.notice(t(lang, "err_far_road"));
             }
             let nearest = shelters(engine, &mut page, place.at);
+            stops(engine, &mut page, place.at);
             if let Some(to_text) = q.to.as_deref() {
                 route(
                     engine,
@@ -598,6 +606,59 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
     }
     page.html.push_str("</ol>");
     answer.shelters.first().map(|n| n.shelter.clone())
+}
+
+/// The nearest public-transport stops within [`STOPS_MAX_M`], each with its distance and its
+/// lines ("Metro 1 (Pantitlán - Observatorio): runs every 4 minutes"); nothing at all when no
+/// stop is that near.
+fn stops(engine: &Engine, page: &mut Page, at: LonLat) {
+    let lang = page.lang;
+    let mut q = StopsQuery::new(at);
+    q.k = STOPS_SHOWN;
+    q.max_distance_m = Some(STOPS_MAX_M);
+    let Ok(found) = engine.nearest_stops(&q) else {
+        return;
+    };
+    if found.is_empty() {
+        return;
+    }
+    page.h2(t(lang, "stops_heading"));
+    page.html.push_str("<ol>");
+    for n in &found {
+        let s = n.stop;
+        let h = &mut page.html;
+        let distance = tf(
+            lang,
+            "stop_distance",
+            &[("km", &fmt_km(lang, n.distance_m))],
+        );
+        let _ = write!(h, "<li><b>{}</b><br>{}", esc(&s.name), esc(&distance));
+        for r in s.routes.iter().take(LINES_SHOWN) {
+            let mut line = format!(
+                "{} {}",
+                t(lang, &format!("mode_{}", r.mode.as_str())),
+                r.name()
+            );
+            if let (Some(long), true) = (&r.long_name, r.short_name.is_some()) {
+                let _ = write!(line, " ({long})");
+            }
+            if let Some(m) = r.headway_min() {
+                line.push_str(": ");
+                line.push_str(&tn(lang, "headway", u64::from(m), &[]));
+            }
+            let _ = write!(h, "<br>{}", esc(&line));
+        }
+        let more = s.routes.len().saturating_sub(LINES_SHOWN);
+        if more > 0 {
+            let _ = write!(h, "<br>{}", esc(&tn(lang, "more_lines", more as u64, &[])));
+        }
+        h.push_str("</li>");
+    }
+    let _ = write!(
+        page.html,
+        "</ol><p><small>{}</small></p>",
+        esc(t(lang, "stops_source"))
+    );
 }
 
 fn route(

@@ -612,3 +612,113 @@ async fn tiles_are_served_gzipped_from_the_cache() {
     );
     assert_eq!(body, plain);
 }
+
+/// The fixture plus the San José train feed (`tests/data/gtfs`): stations far from the
+/// synthetic roads, which stops need not be near.
+fn fixture_with_stops() -> Fixture {
+    let f = fixture();
+    let input = senda_ingest::Input::from_path(
+        &senda_testkit::test_file("gtfs/cr_sanjose_train_gtfs.zip"),
+    )
+    .unwrap();
+    let out = senda_ingest::gtfs::read_zip(&input, senda_ingest::countries::Countries::corridor())
+        .unwrap();
+    {
+        let mut store = f.state.store.lock().unwrap();
+        store
+            .ingest("sanjose.zip", "gtfs", &out.records, 0, &mut |_| {})
+            .unwrap();
+    }
+    f.state.rebuild().unwrap();
+    f
+}
+
+#[tokio::test]
+async fn nearest_stops_with_their_lines() {
+    let f = fixture_with_stops();
+    // Distances checked with a haversine in Python: Estación Atlántico 128.3 m, La Corte
+    // 499.3 m, Plaza Víquez 1,203.9 m.
+    let (s, v, cc) = get(&f, "/api/v1/transit/nearest?at=-84.07,9.935&k=3", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(cc, "public, max-age=60");
+    let features = v["features"].as_array().unwrap();
+    let names: Vec<&str> = features
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Estación Atlántico", "La Corte", "Plaza Víquez"]);
+    let first = &features[0];
+    assert_eq!(first["id"], "cr_sanjose_train_gtfs:relation/6906279");
+    assert_eq!(
+        first["geometry"]["coordinates"],
+        serde_json::json!([-84.068844, 9.934812])
+    );
+    let p = &first["properties"];
+    assert_eq!(
+        (p["rank"].as_u64(), p["kind"].as_str()),
+        (Some(1), Some("rail_station"))
+    );
+    assert!(
+        (p["distance_m"].as_f64().unwrap() - 128.3).abs() < 0.06,
+        "{p}"
+    );
+    assert_eq!(p["country"], "CRI");
+    let routes = p["routes"].as_array().unwrap();
+    let got: Vec<(&str, &str, i64)> = routes
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap(),
+                r["mode"].as_str().unwrap(),
+                r["headway_min"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // 3420 s, 2130 s and 3300 s rounded to whole minutes.
+    assert_eq!(
+        got,
+        [("1", "rail", 57), ("2", "rail", 36), ("4", "rail", 55)]
+    );
+    assert_eq!(routes[1]["long_name"], "Alajuela - Heredia - San José");
+    assert_eq!(routes[1]["agency"], "Incofer");
+    assert_eq!(v["query"]["k"], 3);
+
+    // Within a distance: only what lies within it.
+    let (_, v, _) = get(
+        &f,
+        "/api/v1/transit/nearest?at=-84.07,9.935&k=10&max_distance_m=500",
+        None,
+    )
+    .await;
+    assert_eq!(v["features"].as_array().unwrap().len(), 2);
+    let (_, v, _) = get(
+        &f,
+        "/api/v1/transit/nearest?at=-92.26,14.9&max_distance_m=1000",
+        None,
+    )
+    .await;
+    assert_eq!(v["features"].as_array().unwrap().len(), 0);
+
+    // Bad parameters are 400s naming the parameter.
+    for (uri, param) in [
+        ("/api/v1/transit/nearest", "at"),
+        ("/api/v1/transit/nearest?at=200,10", "at"),
+        ("/api/v1/transit/nearest?at=-84.07", "at"),
+        ("/api/v1/transit/nearest?at=-84.07,9.935&k=0", "k"),
+        ("/api/v1/transit/nearest?at=-84.07,9.935&k=51", "k"),
+        ("/api/v1/transit/nearest?at=-84.07,9.935&k=two", "k"),
+        (
+            "/api/v1/transit/nearest?at=-84.07,9.935&max_distance_m=-5",
+            "max_distance_m",
+        ),
+        (
+            "/api/v1/transit/nearest?at=-84.07,9.935&max_distance_m=inf",
+            "max_distance_m",
+        ),
+    ] {
+        let (s, v, _) = get(&f, uri, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(is_error(&v), "{uri}: {v}");
+        assert_eq!(v["details"]["parameter"], param, "{uri}: {v}");
+    }
+}

@@ -78,11 +78,75 @@ fn state() -> Arc<AppState> {
                     &mut |_| {},
                 )
                 .unwrap();
+            store
+                .ingest("stops", "test", &located(test_stops()), 0, &mut |_| {})
+                .unwrap();
             let state = AppState::new(store, ServerConfig::default()).unwrap();
             (state, dir)
         })
         .0
         .clone()
+}
+
+/// Public-transport stops: two near central Tapachula (one with seven lines and a hostile
+/// name), one 15 km away, and one named "Zócalo" in Mexico City (not a place name).
+fn test_stops() -> Vec<senda_core::TransitPoint> {
+    use senda_core::{TransitKind, TransitMode, TransitPoint, TransitRoute};
+    let line = |id: &str, mode, long: Option<&str>, headway_s| TransitRoute {
+        id: id.into(),
+        short_name: Some(id.into()),
+        long_name: long.map(str::to_owned),
+        mode,
+        agency: Some("Test".into()),
+        headway_s,
+    };
+    let stop = |id: &str, name: &str, at, routes: Vec<TransitRoute>| {
+        let mut t = TransitPoint::new(
+            SourceKey::new("testfeed", id).unwrap(),
+            TransitKind::BusStop,
+            name,
+            at,
+        )
+        .unwrap();
+        t.routes = routes;
+        t
+    };
+    vec![
+        stop(
+            "a",
+            "Parada Mercado",
+            ll(-92.2630, 14.9070),
+            vec![
+                line("M1", TransitMode::Metro, None, Some(60)),
+                line(
+                    "34",
+                    TransitMode::Bus,
+                    Some("Centro - Puerto Madero"),
+                    Some(600),
+                ),
+            ],
+        ),
+        stop(
+            "b",
+            "Terminal <b>Sur</b>",
+            ll(-92.2640, 14.9010),
+            (1..=7)
+                .map(|i| line(&format!("<i>{i}</i>"), TransitMode::Bus, None, None))
+                .collect(),
+        ),
+        stop(
+            "c",
+            "Parada Lejana",
+            ll(-92.40, 14.95),
+            vec![line("9", TransitMode::Bus, None, Some(900))],
+        ),
+        stop(
+            "d",
+            "Zócalo",
+            ll(-99.1332, 19.4326),
+            vec![line("2", TransitMode::Metro, None, Some(180))],
+        ),
+    ]
 }
 
 struct Answer {
@@ -481,4 +545,64 @@ async fn the_emergency_api_filters_by_country_and_language() {
     let (_, doc) = json("/openapi.json", &[]).await;
     assert!(doc["paths"]["/api/v1/emergency"]["get"].is_object());
     assert!(doc["paths"]["/lite"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn nearest_stops_with_lines_and_frequencies() {
+    let at = "-92.2667,14.9056";
+    let en = get(&format!("/lite?lang=en&at={at}")).await;
+    assert_eq!(en.status, StatusCode::OK);
+    let html = en.text();
+    assert!(html.contains("<h2>Public transport nearby</h2>"), "{html}");
+    // Nearest first (0.4 and 0.6 km), within 2 km only.
+    let a = html.find("Parada Mercado").unwrap();
+    let b = html.find("Terminal &lt;b&gt;Sur&lt;/b&gt;").unwrap();
+    assert!(a < b);
+    assert!(!html.contains("Parada Lejana") && !html.contains("Zócalo"));
+    assert!(html.contains("Metro M1: runs every minute"));
+    assert!(html.contains("Bus 34 (Centro - Puerto Madero): runs every 10 minutes"));
+    // Five lines of the seven, then the rest counted; no markup from the data.
+    assert!(html.contains("Bus &lt;i&gt;5&lt;/i&gt;<br>and 2 more lines"));
+    assert!(!html.contains("&lt;i&gt;6"));
+    assert!(!html.contains("<b>Sur") && !html.contains("<i>"));
+    assert!(html.contains(t(Lang::En, "stops_source")));
+    for (lang, every, one, more) in [
+        (
+            "es",
+            "Autobús 34 (Centro - Puerto Madero): pasa cada 10 minutos",
+            "Metro M1: pasa cada minuto",
+            "y 2 líneas más",
+        ),
+        (
+            "fr",
+            "Bus 34 (Centro - Puerto Madero): passe toutes les 10 minutes",
+            "Métro M1: passe toutes les minutes",
+            "et 2 autres lignes",
+        ),
+        (
+            "ht",
+            "Bis 34 (Centro - Puerto Madero): pase chak 10 minit",
+            "Metro M1: pase chak minit",
+            "ak 2 lòt liy",
+        ),
+    ] {
+        let html = get(&format!("/lite?lang={lang}&at={at}")).await.text();
+        assert!(html.contains(every), "{lang}: {html}");
+        assert!(html.contains(one), "{lang}");
+        assert!(html.contains(more), "{lang}");
+    }
+    // No stop within 2 km: no section at all.
+    let far = get("/lite?lang=en&at=-92.30,14.80").await.text();
+    assert!(!far.contains("Public transport nearby"));
+}
+
+#[tokio::test]
+async fn place_names_are_not_looked_up_among_stops() {
+    // "Zócalo" is a metro stop in the data, not a town: unknown, not Mexico City.
+    let page = get("/lite?lang=en&at=Zócalo").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // Towns still resolve.
+    let page = get("/lite?lang=en&at=Tapachula").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Public transport nearby"));
 }

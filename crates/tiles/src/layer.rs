@@ -13,7 +13,7 @@ use senda_core::RoadClass;
 /// | `risk` | 0–14 | H3 hexagons of the risk field, resolution by zoom ([`h3_resolution_for_zoom`]) |
 /// | `roads` | 3–14 | road edges with their risk; minor classes appear deeper ([`road_class_min_zoom`]) |
 /// | `shelters` | 3–14 | shelters and service points (restricted ones for analysts only) |
-/// | `transit` | 5–14 | bus and rail stations, border crossings, towns |
+/// | `transit` | 5–14 | bus and rail stations, border crossings, towns; public-transport stops from 13 |
 /// | `incidents` | 0–14 | H3 cells with report counts (public: only cells with ≥ k reports) |
 /// | `alerts` | 0–14 | weather alert areas in force |
 ///
@@ -97,7 +97,8 @@ impl Layer {
                 "Shelters, soup kitchens, consulates and service points (unverified unless dated)"
             }
             Layer::Transit => {
-                "Bus and rail stations, rail yards, border crossings, ports and towns"
+                "Bus and rail stations, rail yards, border crossings, ports and towns; \
+                 public-transport stops with their lines from zoom 13"
             }
             Layer::Incidents => {
                 "Incident reports aggregated to H3 cells; public tiles show only cells with at \
@@ -118,8 +119,11 @@ impl Layer {
             Layer::Shelters => {
                 "Shelters: TheWetZone (FANMixco), migrant-aid-map (HakkinDavid); unverified"
             }
-            Layer::Transit => "Places: Natural Earth",
-            Layer::Incidents => {
+            Layer::Transit => {
+                "Places: Natural Earth; stops: SEMOVI (CDMX), Panatrans contributors, \
+                 © OpenStreetMap contributors"
+            }
+                        Layer::Incidents => {
                 "Incidents: IOM Missing Migrants Project (CC BY 4.0); UCDP Georeferenced Event Dataset \
                  (Uppsala Conflict Data Program, CC BY 4.0)"
             }

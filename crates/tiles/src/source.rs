@@ -233,7 +233,11 @@ pub struct TileSource {
     public_shelters: PointIndex,
     /// Every shelter, restricted ones included: analysts only.
     all_shelters: PointIndex,
+    /// Transit points that are not public-transport stops (towns, stations, crossings).
     transit: PointIndex,
+    /// Public-transport stops (served by lines, or of an urban stop kind): thousands per city,
+    /// drawn only from [`STOPS_MIN_ZOOM`].
+    transit_stops: PointIndex,
     /// Risk hexagons, by resolution `0..=field resolution`: analysts only.
     risk: Vec<HexLevel<RiskCell>>,
     /// Public risk hexagons: the incident component kept only where the field cell lies in a
@@ -247,6 +251,12 @@ pub struct TileSource {
     incident_points: PointIndex,
     alerts: ShapeIndex,
 }
+
+/// The first zoom the `transit` layer draws public-transport stops at: a city holds thousands
+/// (Mexico City 11,000), which at lower zooms fill one tile with points nobody can tell apart
+/// (drawn from every zoom, the default data's transit tile over the Zócalo weighs 602 KB at
+/// zoom 5, 504 KB at 8, 104 KB at 12; from 13 it is 32 KB, 11 KB at 14).
+pub const STOPS_MIN_ZOOM: u8 = 13;
 
 /// Counts of what a [`TileSource`] holds (for logs and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,7 +376,7 @@ impl TileSource {
                 )
             },
         );
-        let (public_shelters, all_shelters, transit, incident_points) = points;
+        let (public_shelters, all_shelters, (transit, transit_stops), incident_points) = points;
         let graph = engine.graph();
         let positions = (0..graph.node_count() as u32)
             .map(|n| graph.node_position(senda_core::NodeId(n)))
@@ -382,6 +392,7 @@ impl TileSource {
             public_shelters,
             all_shelters,
             transit,
+            transit_stops,
             risk,
             public_risk,
             public_incidents,
@@ -410,7 +421,7 @@ impl TileSource {
             road_edges: self.roads.iter().map(|(_, i)| i.len()).sum(),
             public_shelters: self.public_shelters.len(),
             shelters: self.all_shelters.len(),
-            transit: self.transit.len(),
+            transit: self.transit.len() + self.transit_stops.len(),
             risk_cells: self.risk.last().map_or(0, HexLevel::len),
             incidents: self.incident_points.len(),
             public_incident_cells: self.public_incidents.last().map_or(0, HexLevel::len),
@@ -517,7 +528,12 @@ impl TileSource {
                 };
                 draw_points(index, &ctx, &mut out);
             }
-            Layer::Transit => draw_points(&self.transit, &ctx, &mut out),
+            Layer::Transit => {
+                draw_points(&self.transit, &ctx, &mut out);
+                if tile.z() >= STOPS_MIN_ZOOM {
+                    draw_points(&self.transit_stops, &ctx, &mut out);
+                }
+            }
             Layer::Incidents => self.draw_incidents(&ctx, access, &mut out),
             Layer::Alerts => draw_polygons(&self.alerts, &ctx, &mut out),
         }
@@ -977,7 +993,19 @@ fn transit_props(t: &TransitPoint) -> Props {
     if let Some(n) = t.population {
         p.push(("population", Prop::Uint(n)));
     }
+    if !t.routes.is_empty() {
+        let names: Vec<&str> = t.routes.iter().map(|r| r.name()).collect();
+        p.push(("lines", Prop::Str(names.join(", "))));
+        if let Some(m) = t.best_headway_min() {
+            p.push(("headway_min", Prop::Uint(u64::from(m))));
+        }
+    }
     p
+}
+
+/// Whether a transit point is drawn as a public-transport stop (from [`STOPS_MIN_ZOOM`]).
+fn is_stop(t: &TransitPoint) -> bool {
+    !t.routes.is_empty() || t.kind.is_local_stop()
 }
 
 fn incident_props(i: &Incident) -> Props {
@@ -1004,11 +1032,11 @@ fn incident_props(i: &Incident) -> Props {
     p
 }
 
-/// (public shelters, all shelters, transit, incident reports).
+/// (public shelters, all shelters, (transit points, transit stops), incident reports).
 fn build_points(
     engine: &Engine,
     at: DateTime<Utc>,
-) -> (PointIndex, PointIndex, PointIndex, PointIndex) {
+) -> (PointIndex, PointIndex, (PointIndex, PointIndex), PointIndex) {
     let shelters = engine.shelters();
     let public = shelters
         .iter()
@@ -1025,14 +1053,18 @@ fn build_points(
             props: shelter_props(s, true),
         })
         .collect();
-    let transit = engine
-        .transit()
-        .iter()
-        .map(|t| PointFeature {
+    let (mut transit, mut stops) = (Vec::new(), Vec::new());
+    for t in engine.transit() {
+        let f = PointFeature {
             world: world(t.location),
             props: transit_props(t),
-        })
-        .collect();
+        };
+        if is_stop(t) {
+            stops.push(f);
+        } else {
+            transit.push(f);
+        }
+    }
     let reports = engine
         .incidents()
         .iter()
@@ -1045,7 +1077,7 @@ fn build_points(
     (
         PointIndex::build(public),
         PointIndex::build(all),
-        PointIndex::build(transit),
+        (PointIndex::build(transit), PointIndex::build(stops)),
         PointIndex::build(reports),
     )
 }

@@ -49,9 +49,11 @@ pub fn layer_fields(layer: Layer) -> &'static [(&'static str, &'static str)] {
         ],
         Layer::Transit => &[
             ("name", "String"),
-            ("kind", "String: bus_station, rail_station, rail_yard, border_crossing, checkpoint, place, port, airport"),
+            ("kind", "String: bus_station, rail_station, rail_yard, border_crossing, checkpoint, place, port, airport, bus_stop, metro_station, tram_stop, cable_car_station (stops from zoom 13)"),
             ("country", "String"),
             ("population", "Number: for places"),
+            ("lines", "String: the lines serving a stop, comma-separated"),
+            ("headway_min", "Number: minutes between departures of the stop's most frequent line"),
         ],
         Layer::Incidents => &[
             ("kind", "String: \"cell\" (aggregate) or \"report\" (single report, analyst tiles only)"),

@@ -255,3 +255,43 @@ fn real_cap_alerts_are_drawn_while_in_force() {
     }
     assert!(drawn > 0);
 }
+
+#[test]
+fn public_transport_stops_are_drawn_from_zoom_13() {
+    let f = fixture();
+    // Mexico City's Zócalo: a metro station of the SEMOVI feed.
+    let (lon, lat) = (-99.1332, 19.4326);
+    let stops_at = |z: u8| {
+        let tile = TileId::containing(lon, lat, z).unwrap();
+        let bytes = f
+            .source
+            .render(Layer::Transit, tile, Access::Public)
+            .unwrap();
+        let feats = features(&bytes, "transit");
+        let stops = feats.iter().filter(|t| t.str("lines").is_some()).count();
+        (stops, feats.len(), bytes.len())
+    };
+    for z in [5u8, 8, 12] {
+        let (stops, _, bytes) = stops_at(z);
+        assert_eq!(stops, 0, "zoom {z}");
+        assert!(bytes < 20_000, "zoom {z}: {bytes} bytes");
+    }
+    assert_eq!(senda_tiles::STOPS_MIN_ZOOM, 13);
+    let (stops, _, bytes) = stops_at(13);
+    assert!(stops > 20, "{stops}");
+    assert!(bytes < 100_000, "{bytes} bytes");
+    let tile = TileId::containing(lon, lat, 14).unwrap();
+    let feats = features(
+        &f.source
+            .render(Layer::Transit, tile, Access::Public)
+            .unwrap(),
+        "transit",
+    );
+    let zocalo = feats
+        .iter()
+        .find(|t| t.str("name") == Some("Zócalo") && t.str("kind") == Some("metro_station"))
+        .expect("Zócalo at zoom 14");
+    assert_eq!(zocalo.str("lines"), Some("2"));
+    assert_eq!(zocalo.num("headway_min"), Some(3.0));
+    assert_eq!(f.source.stats().transit, f.engine.transit().len());
+}

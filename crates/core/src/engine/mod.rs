@@ -20,6 +20,7 @@ pub mod links;
 pub mod nearest;
 pub mod plan;
 pub mod speedup;
+pub mod stops;
 
 use crate::graph::{BuildReport, GraphConfig, Profile, RoadGraph, Snap, SnapError};
 use crate::place::Gazetteer;
@@ -135,6 +136,8 @@ struct Static {
     edge_cells: EdgeCellIndex,
     /// Built on first use by the nearest-shelter queries.
     shelter_index: std::sync::OnceLock<nearest::ShelterIndex>,
+    /// Built on first use by the nearest-stops query.
+    stop_index: std::sync::OnceLock<stops::StopIndex>,
     shelters: Vec<Shelter>,
     shelter_snaps: Vec<Snapped>,
     transit: Vec<TransitPoint>,
@@ -224,7 +227,16 @@ impl Engine {
                 .collect()
         };
         let shelter_snaps = snap_all(data.shelters.iter().map(|s| s.location).collect());
-        let transit_snaps = snap_all(data.transit.iter().map(|t| t.location).collect());
+        // Urban stops are not snapped: nothing routes to them (nearest stops are by air, and
+        // plans never end at one), and a city has thousands.
+        let routable: Vec<usize> = (0..data.transit.len())
+            .filter(|&i| !data.transit[i].kind.is_local_stop())
+            .collect();
+        let mut transit_snaps = vec![Snapped::default(); data.transit.len()];
+        let snapped = snap_all(routable.iter().map(|&i| data.transit[i].location).collect());
+        for (i, s) in routable.into_iter().zip(snapped) {
+            transit_snaps[i] = s;
+        }
         let place_snaps = snap_all(data.places.places().iter().map(|p| p.location).collect());
         let fixed = Static {
             road_names: route::RoadNames::new(&roads),
@@ -239,6 +251,7 @@ impl Engine {
             places: data.places,
             place_snaps,
             shelter_index: std::sync::OnceLock::new(),
+            stop_index: std::sync::OnceLock::new(),
             cch: std::sync::OnceLock::new(),
         };
         let edge_risk = edge_risks(&risk, &fixed.edge_cells)?;
@@ -374,6 +387,9 @@ impl Engine {
         &self.fixed.transit
     }
 
+    /// Where each transit point meets the network (same order as [`Engine::transit`]); urban
+    /// stops ([`TransitKind::is_local_stop`](crate::TransitKind::is_local_stop)) are not
+    /// snapped.
     pub fn transit_snaps(&self) -> &[Snapped] {
         &self.fixed.transit_snaps
     }

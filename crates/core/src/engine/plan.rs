@@ -7,7 +7,9 @@
 //!    snapped for the profile (public ones unless the query includes restricted ones) and, as
 //!    a fallback, the transit points snapped for the profile (bus and rail stations, rail
 //!    yards, towns, ports, airports — not checkpoints or border crossings, where a night is a
-//!    risk in itself).
+//!    risk in itself, nor the stops of urban public transport,
+//!    [`TransitKind::is_local_stop`]: no refuge either, and thousands per city would each
+//!    cost a day's search).
 //! 2. **One day from a stop** (computed when the plan search first settles that stop):
 //!    a Dijkstra over travel time bounded by the daily limit gives every stop within a day
 //!    exactly (the same partial first/last edges as [`Router::route`], and along a shared
@@ -303,7 +305,7 @@ impl Engine {
             let usable = !matches!(
                 t.kind,
                 TransitKind::Checkpoint | TransitKind::BorderCrossing
-            );
+            ) && !t.kind.is_local_stop();
             if let (true, Some(snap)) = (usable, snap.for_profile(q.profile)) {
                 stops.push(Stop {
                     kind: StopKind::Transit(i),
