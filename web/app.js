@@ -21,6 +21,7 @@ const state = {
   result: null,          // what the results panel shows: {kind, ...}
   highlight: null,       // index of the highlighted alternative
   offlinePack: null,     // {name, url, bounds} saved for offline use
+  unreachable: false,    // the server did not answer (see offline())
   layers: { risk: true, roads: true, shelters: true, incidents: false, alerts: true },
   seq: 0,                // request generation: late answers of old queries are dropped
 };
@@ -83,8 +84,14 @@ function dataTiles(layer) {
   return [`${ORIGIN}/tiles/${layer}/{z}/{x}/{y}.mvt${q}`];
 }
 
+// Offline: the browser says so, or the server did not answer (navigator.onLine stays true on
+// many phones and browsers without a working connection).
+function offline() {
+  return !navigator.onLine || state.unreachable;
+}
+
 function dataSource(layer, minzoom) {
-  if (!navigator.onLine && state.offlinePack) {
+  if (offline() && state.offlinePack) {
     // Offline: the layers come from the saved PMTiles pack (one MVT layer per senda layer).
     return { type: 'vector', url: `pmtiles://${ORIGIN}${state.offlinePack.url}` };
   }
@@ -410,7 +417,7 @@ function renderAttribution() {
 function renderOfflineStatus() {
   const el = $('offline-status');
   if (!('serviceWorker' in navigator) || !('caches' in window)) el.textContent = t('offline_unsupported');
-  else if (!navigator.onLine) el.textContent = t('offline_now');
+  else if (offline()) el.textContent = t('offline_now');
   else if (state.offlinePack) el.textContent = t('offline_saved', { name: state.offlinePack.name });
   else el.textContent = '';
 }
@@ -467,13 +474,22 @@ function init() {
   }
   $('clear').addEventListener('click', () => { state.points = []; state.result = null; state.seq++; renderHint(); renderResults(); redraw(); });
   $('save-offline').addEventListener('click', saveOffline);
-  window.addEventListener('online', () => { rebuildStyle(); renderOfflineStatus(); });
+  window.addEventListener('online', () => { state.unreachable = false; rebuildStyle(); renderOfflineStatus(); });
   window.addEventListener('offline', () => { rebuildStyle(); renderOfflineStatus(); });
   map.on('click', onMapClick);
   map.on('mouseenter', 'shelters', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'shelters', () => { map.getCanvas().style.cursor = ''; });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('service worker:', e.message));
+  }
+  // With a saved pack, check that the server answers; if not, draw from the pack.
+  if (state.offlinePack && navigator.onLine) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 3000);
+    fetch(`${ORIGIN}/healthz`, { cache: 'no-store', signal: ctl.signal })
+      .then((r) => { if (!r.ok) throw new Error(String(r.status)); })
+      .catch(() => { state.unreachable = true; rebuildStyle(); renderOfflineStatus(); })
+      .finally(() => clearTimeout(timer));
   }
   const wanted = new URLSearchParams(location.search).get('lang') || localStorage.getItem('senda.lang') || 'es';
   setLanguage(wanted).catch((e) => { $('results').textContent = e.message; });

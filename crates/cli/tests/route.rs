@@ -353,3 +353,73 @@ fn avoid_area_is_kept_out_of() {
         assert!(stderr(&out).contains("no route"), "{}", stderr(&out));
     }
 }
+
+/// Towns by name, as a person types them: `--from Tapachula --to "Cd. Juárez"`, the route
+/// named by the towns it passes; an ambiguous name says which town it took and the others;
+/// an unknown one is an error naming it.
+#[test]
+fn towns_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("senda.db");
+    let out = senda(
+        &db,
+        &[
+            "route",
+            "--from",
+            "tapachula",
+            "--to",
+            "Huixtla",
+            "--profile",
+            "vehicle",
+            "--format",
+            "text",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("  via: Tapachula"), "{text}");
+    assert!(text.contains("Huixtla"), "{text}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("\"tapachula\": Tapachula, Chiapas (MX)"),
+        "{err}"
+    );
+
+    let doc = route_json(
+        &db,
+        &[
+            "--from",
+            "Agua Prieta",
+            "--to",
+            "Naco",
+            "--profile",
+            "vehicle",
+        ],
+    );
+    let towns = doc["features"][0]["properties"]["towns"]
+        .as_array()
+        .unwrap();
+    assert_eq!(towns[0]["name"], "Agua Prieta", "{doc}");
+    let out = senda(
+        &db,
+        &[
+            "route",
+            "--from",
+            "Agua Prieta",
+            "--to",
+            "Naco",
+            "--profile",
+            "vehicle",
+        ],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("\"Naco\": Naco, Sonora (MX)") && err.contains("Naco, Arizona (US)"),
+        "{err}"
+    );
+
+    let out = senda(&db, &["route", "--from", "Narnia", "--to", "Huixtla"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--from") && err.contains("Narnia"), "{err}");
+}

@@ -231,3 +231,25 @@ fn towns_along_a_line_in_order() {
     let h = towns.iter().position(|t| t == "Huixtla").expect("Huixtla");
     assert!(h > 0);
 }
+
+proptest::proptest! {
+    /// Any text at all gets an answer or a clear error, never a panic; a found place is
+    /// among the gazetteer's.
+    #[test]
+    fn any_text_gets_an_answer(text in "\\PC{0,80}") {
+        let g = corridor();
+        if let Ok(m) = g.lookup(&text, None) {
+            proptest::prop_assert!(!m.candidates.is_empty());
+            proptest::prop_assert!(m.best().place.index() < g.len());
+        }
+    }
+
+    /// Any point gets a town or none, never a panic; a named town is within the limit.
+    #[test]
+    fn any_point_gets_a_town_or_none(lon in -180.0f64..180.0, lat in -90.0f64..90.0) {
+        let g = corridor();
+        if let Some(n) = g.reverse(ll(lon, lat)) {
+            proptest::prop_assert!(n.distance_m <= senda_core::place::REVERSE_MAX_M);
+        }
+    }
+}

@@ -617,10 +617,9 @@ async fn tiles_are_served_gzipped_from_the_cache() {
 /// synthetic roads, which stops need not be near.
 fn fixture_with_stops() -> Fixture {
     let f = fixture();
-    let input = senda_ingest::Input::from_path(
-        &senda_testkit::test_file("gtfs/cr_sanjose_train_gtfs.zip"),
-    )
-    .unwrap();
+    let input =
+        senda_ingest::Input::from_path(&senda_testkit::test_file("gtfs/cr_sanjose_train_gtfs.zip"))
+            .unwrap();
     let out = senda_ingest::gtfs::read_zip(&input, senda_ingest::countries::Countries::corridor())
         .unwrap();
     {
