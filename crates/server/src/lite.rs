@@ -526,7 +526,19 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
                 let _ = write!(
                     h,
                     "<br><b>{}</b>",
-                    esc(&tf(lang, "shelter_in_town", &[("town", town)]))
+                    esc(&if n.distance_m < 2_000.0 {
+                        tf(lang, "shelter_in_town_here", &[("town", town)])
+                    } else {
+                        tf(
+                            lang,
+                            "shelter_in_town",
+                            &[
+                                ("town", town),
+                                // Whole kilometres: the point is the town's centre.
+                                ("km", &fmt_num(lang, (n.distance_m / 1000.0).round(), 0)),
+                            ],
+                        )
+                    })
                 );
             }
             placement => {

@@ -103,6 +103,9 @@ async fn the_lite_page_says_in_town_not_a_made_up_distance() {
         "{item}"
     );
     assert!(!item.contains("en línea recta"), "{item}");
+    // A shelter placed at a farther town says how far, in whole kilometres.
+    let (_, html) = get("/lite?lang=en&at=Huixtla").await;
+    assert!(html.contains("In Tapachula, Chiapas (about 3"), "{html}");
     // Every language says it.
     let (_, html) = get("/lite?lang=ht&at=Tapachula").await;
     assert!(html.contains("Nan Tapachula, Chiapas: rele pou konnen adrès egzak la."));
