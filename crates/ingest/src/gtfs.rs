@@ -307,6 +307,35 @@ impl<'r> Issues<'r> {
         );
     }
 
+    /// A row's own id, if it is new: an empty or repeated one is flagged (naming `column`
+    /// and what is ignored) and `None` is returned.
+    fn fresh_id(
+        &mut self,
+        file: &'static str,
+        at: RowAt,
+        column: &str,
+        what: &str,
+        id: String,
+        seen: &HashMap<String, u32>,
+    ) -> Option<String> {
+        if id.is_empty() {
+            self.row(
+                file,
+                at,
+                "",
+                column,
+                format!("empty {column}; {what} ignored"),
+            );
+            return None;
+        }
+        if seen.contains_key(&id) {
+            let reason = format!("{column} {id:?} repeated; the later row is ignored");
+            self.row(file, at, &id, column, reason);
+            return None;
+        }
+        Some(id)
+    }
+
     fn finish(self) {
         for (file, n) in self.unlisted {
             self.report.note(format!(
@@ -540,27 +569,16 @@ fn read_routes(
     let mut routes = Vec::new();
     let mut ids: HashMap<String, u32> = HashMap::new();
     while let Some(at) = t.next_row()? {
-        let id = t.str(id_col).into_owned();
-        if id.is_empty() {
-            issues.row(
-                FILE,
-                at,
-                "",
-                "route_id",
-                "empty route_id; route ignored".into(),
-            );
+        let Some(id) = issues.fresh_id(
+            FILE,
+            at,
+            "route_id",
+            "route",
+            t.str(id_col).into_owned(),
+            &ids,
+        ) else {
             continue;
-        }
-        if ids.contains_key(&id) {
-            issues.row(
-                FILE,
-                at,
-                &id,
-                "route_id",
-                format!("route_id {id:?} repeated; the later row is ignored"),
-            );
-            continue;
-        }
+        };
         let raw_type = t.str(type_col);
         let m = match raw_type.parse::<u32>().ok().and_then(mode) {
             Some(m) => m,
@@ -691,27 +709,16 @@ fn read_trips(
     let mut groups: HashMap<String, u32> = HashMap::new();
     let mut unknown_service = 0u64;
     while let Some(at) = t.next_row()? {
-        let id = t.str(trip_col).into_owned();
-        if id.is_empty() {
-            issues.row(
-                FILE,
-                at,
-                "",
-                "trip_id",
-                "empty trip_id; trip ignored".into(),
-            );
+        let Some(id) = issues.fresh_id(
+            FILE,
+            at,
+            "trip_id",
+            "trip",
+            t.str(trip_col).into_owned(),
+            &ids,
+        ) else {
             continue;
-        }
-        if ids.contains_key(&id) {
-            issues.row(
-                FILE,
-                at,
-                &id,
-                "trip_id",
-                format!("trip_id {id:?} repeated; the later row is ignored"),
-            );
-            continue;
-        }
+        };
         let route_id = t.str(route_col);
         let trip = match route_ids.get(&*route_id) {
             Some(&route) => {
