@@ -17,7 +17,7 @@ pub struct Operation {
     pub role: Option<&'static str>,
 }
 
-const LL: &str = "LON,LAT in degrees";
+const LL: &str = "LON,LAT in degrees, or a town name (the gazetteer: typos, abbreviations, \"Naco, Arizona\"); route answers say how each was understood in `places`";
 
 /// Every operation served.
 pub const OPERATIONS: &[Operation] = &[
