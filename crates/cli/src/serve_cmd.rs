@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// Largest request body (ingest uploads), in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_body_bytes: usize,
+    /// The most bytes a gzip-compressed upload may decompress to; more is refused with 413.
+    #[arg(long, default_value_t = 256 << 20)]
+    max_decompressed_bytes: u64,
     /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
     /// the database; see `senda tiles export`).
     #[arg(long)]
@@ -58,6 +61,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         rate_per_s: args.rate_limit,
         rate_burst: args.rate_burst,
         max_body_bytes: args.max_body_bytes,
+        max_decompressed_bytes: args.max_decompressed_bytes,
         ..ServerConfig::default()
     };
     let state = AppState::new(store, config)?;

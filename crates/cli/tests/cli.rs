@@ -267,3 +267,29 @@ fn gtfs_feeds_load_from_a_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a GTFS feed"));
 }
+
+#[test]
+fn gzip_past_the_decompression_cap_is_refused_naming_file_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, dbs) = db_in(dir.path());
+    let ged = data_file("violence/ucdp_ged_mexico_2014_2023.csv.gz");
+    let out = senda(&[
+        "ingest",
+        "incidents",
+        &ged,
+        "--db",
+        &dbs,
+        "--max-decompressed-bytes",
+        "100000",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("ucdp_ged_mexico_2014_2023.csv.gz") && err.contains("100000"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "incidents"), 0);
+    // The default cap (1 GiB) reads it.
+    let out = senda(&["validate", &ged]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

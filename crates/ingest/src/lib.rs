@@ -24,6 +24,7 @@ pub mod gazetteer;
 pub mod gtfs;
 pub mod incidents;
 mod input;
+pub mod limits;
 pub mod osm;
 mod report;
 pub mod roads;

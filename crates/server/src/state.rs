@@ -20,6 +20,9 @@ use std::time::Instant;
 pub struct ServerConfig {
     /// Largest request body, bytes. Default 16 MiB.
     pub max_body_bytes: usize,
+    /// The most bytes a gzip body may decompress to (an ingest upload); more is a 413.
+    /// Default 256 MiB.
+    pub max_decompressed_bytes: u64,
     /// Longest straight line between route (and plan) endpoints, km. Default 5,000.
     pub max_route_km: f64,
     /// Rendered tiles kept in memory. Default 4,096.
@@ -43,6 +46,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 16 << 20,
+            max_decompressed_bytes: 256 << 20,
             max_route_km: 5_000.0,
             tile_cache_entries: 4096,
             rate_burst: 200.0,

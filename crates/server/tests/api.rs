@@ -721,3 +721,56 @@ async fn nearest_stops_with_their_lines() {
         assert_eq!(v["details"]["parameter"], param, "{uri}: {v}");
     }
 }
+
+/// The fixture's data served with another configuration.
+fn with_config(f: &Fixture, config: ServerConfig) -> Fixture {
+    let store = Store::open(&f._dir.path().join("t.db")).unwrap();
+    Fixture {
+        state: AppState::new(store, config).unwrap(),
+        analyst: f.analyst.clone(),
+        ingest: f.ingest.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[tokio::test]
+async fn gzip_body_past_the_decompression_cap_is_a_413_naming_it() {
+    let f = fixture();
+    let capped = with_config(
+        &f,
+        ServerConfig {
+            max_decompressed_bytes: 10_000,
+            ..ServerConfig::default()
+        },
+    );
+    let csv = "id,lat,lon,date,category\n".to_owned()
+        + &"g1,14.9,-92.26,2025-01-01,violence\n".repeat(30_000);
+    let bomb = gzip(csv.as_bytes());
+    assert!(bomb.len() < 10_000, "{} bytes compressed", bomb.len());
+    let post = |kind: &str, body: Vec<u8>| {
+        Request::post(format!("/api/v1/ingest/{kind}"))
+            .header("authorization", format!("Bearer {}", capped.ingest))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, h, b) = send(&capped, post("incidents", bomb)).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(h["content-type"], "application/json");
+    assert!(is_error(&v) && v["code"] == "payload_too_large", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("10000"), "{v}");
+    assert_eq!(v["details"]["limit_bytes"], 10_000);
+    // Under the cap, a gzip body is read like the plain one (GeoJSON told by its content).
+    let small = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.25,14.92]},"properties":{"id":"gz-1","name":"Albergue Comprimido","kind":"shelter"}}]}"#;
+    let (s, _, b) = send(&capped, post("shelters", gzip(small.as_bytes()))).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["parts"][0]["report"]["accepted"], 1, "{v}");
+}
