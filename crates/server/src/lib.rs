@@ -26,7 +26,7 @@ pub use error::ApiError;
 pub use ingest::{store_default_data, store_records};
 pub use state::{engine_data, AppState, ServerConfig, Snapshot};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -65,7 +65,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(web::routes(&state))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
-        // Inside `observe`, so a body refused by its declared length still gets a JSON 413.
+        // `ServerConfig::max_body_bytes` is the one body limit: axum's own default (2 MiB, on
+        // the `Bytes` extractor) is off. Inside `observe`, so a body refused by its declared
+        // length, or cut off while streaming, still gets a JSON 413.
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
@@ -104,6 +107,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
                 state.config.max_body_bytes
             ),
         )
+        .with_details(serde_json::json!({ "limit_bytes": state.config.max_body_bytes }))
         .into_response();
     }
     state

@@ -774,3 +774,47 @@ async fn gzip_body_past_the_decompression_cap_is_a_413_naming_it() {
     let v: Value = serde_json::from_slice(&b).unwrap();
     assert_eq!(v["parts"][0]["report"]["accepted"], 1, "{v}");
 }
+
+/// A body of `len` bytes: one shelter, padded with whitespace (valid JSON).
+fn padded_shelters(len: usize) -> Vec<u8> {
+    let json = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.25,14.92]},"properties":{"id":"big-1","name":"Albergue Grande","kind":"shelter"}}]}"#;
+    let mut body = json.as_bytes().to_vec();
+    body.resize(len, b' ');
+    body
+}
+
+#[tokio::test]
+async fn max_body_bytes_is_the_one_body_limit() {
+    let f = fixture();
+    // 5 MB is under the documented 16 MiB default (axum's own 2 MiB default does not apply).
+    let req = Request::post("/api/v1/ingest/shelters")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(padded_shelters(5_000_000)))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    // Over a configured limit, without a declared length: a JSON 413 with the limit.
+    let small = with_config(
+        &f,
+        ServerConfig {
+            max_body_bytes: 3_000_000,
+            ..ServerConfig::default()
+        },
+    );
+    let req = Request::post("/api/v1/ingest/shelters")
+        .header("authorization", format!("Bearer {}", small.ingest))
+        .body(Body::from(padded_shelters(3_000_001)))
+        .unwrap();
+    let (s, h, b) = send(&small, req).await;
+    assert_eq!(
+        s,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        String::from_utf8_lossy(&b)
+    );
+    assert_eq!(h["content-type"], "application/json");
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert!(is_error(&v) && v["code"] == "payload_too_large", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("3000000"), "{v}");
+    assert_eq!(v["details"]["limit_bytes"], 3_000_000);
+}
