@@ -8,6 +8,7 @@
 
 mod api;
 pub mod auth;
+pub mod client;
 pub mod emergency;
 mod error;
 pub mod geojson;
@@ -119,21 +120,25 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
 /// Callers tracked by the rate limiter before those with full buckets are dropped.
 const RATE_BUCKETS_MAX: usize = 10_000;
 
-/// A token bucket per caller: the bearer token's id, else the client IP.
-async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let key = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer senda_"))
-        .and_then(|v| v.split('_').next())
-        .map(|id| format!("token:{id}"))
-        .or_else(|| {
-            req.extensions()
+/// A token bucket per verified caller: a valid bearer token's id, else the client IP
+/// ([`client::client_ip`]: `X-Forwarded-For` only from a trusted proxy). A token that does not
+/// check out counts as its IP, so made-up tokens get no bucket of their own.
+async fn rate_limit(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let key = match auth::verified_token(&state, req.headers()) {
+        Some((id, role)) => {
+            // Checked once: the handlers' `Caller` reads it from here.
+            req.extensions_mut().insert(auth::Caller(role));
+            format!("token:{id}")
+        }
+        None => {
+            let peer = req
+                .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| format!("ip:{}", c.0.ip()))
-        })
-        .unwrap_or_else(|| "local".to_owned());
+                .map(|c| c.0.ip());
+            client::client_ip(peer, req.headers(), &state.config.trusted_proxies)
+                .map_or_else(|| "local".to_owned(), |ip| format!("ip:{ip}"))
+        }
+    };
     let (burst, rate) = (state.config.rate_burst, state.config.rate_per_s);
     if rate <= 0.0 {
         return next.run(req).await;

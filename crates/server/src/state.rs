@@ -31,6 +31,12 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
+    /// Proxies whose `X-Forwarded-For` names the client (for the rate limit); from any other
+    /// peer the header is ignored. Default none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The public base URL (`https://senda.example.org`, no trailing slash) for absolute links
+    /// (TileJSON tile URLs, the catalog); `None`: `http://` and the request's `Host`.
+    pub public_url: Option<String>,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
     /// alerts coming into force or expiring). Default 5 minutes.
     pub retime_every: std::time::Duration,
@@ -52,6 +58,8 @@ impl Default for ServerConfig {
             rate_burst: 200.0,
             rate_per_s: 100.0,
             retime_every: std::time::Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
+            public_url: None,
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
             basemap: None,

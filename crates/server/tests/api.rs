@@ -818,3 +818,110 @@ async fn max_body_bytes_is_the_one_body_limit() {
     assert!(v["message"].as_str().unwrap().contains("3000000"), "{v}");
     assert_eq!(v["details"]["limit_bytes"], 3_000_000);
 }
+
+/// A GET from `peer` (as `serve` records it) with extra headers.
+fn from_peer(uri: &str, peer: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+fn burst_of_three(f: &Fixture, trusted: &[&str]) -> Fixture {
+    with_config(
+        f,
+        ServerConfig {
+            rate_burst: 3.0,
+            rate_per_s: 0.001,
+            trusted_proxies: trusted.iter().map(|s| s.parse().unwrap()).collect(),
+            ..ServerConfig::default()
+        },
+    )
+}
+
+#[tokio::test]
+async fn made_up_tokens_share_their_ip_bucket() {
+    let f = fixture();
+    let limited = burst_of_three(&f, &[]);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let token = format!("Bearer senda_{i:016x}_x");
+        let req = from_peer("/healthz", "203.0.113.7", &[("authorization", &token)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // A valid token has its own bucket, from the same address.
+    let token = format!("Bearer {}", limited.analyst);
+    let req = from_peer("/healthz", "203.0.113.7", &[("authorization", &token)]);
+    assert_eq!(send(&limited, req).await.0, StatusCode::OK);
+    // Another address has its own.
+    let req = from_peer("/healthz", "203.0.113.8", &[]);
+    assert_eq!(send(&limited, req).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    let f = fixture();
+    // An untrusted peer cannot pick its bucket by writing X-Forwarded-For.
+    let limited = burst_of_three(&f, &["10.0.0.1"]);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let xff = format!("198.51.100.{i}");
+        let req = from_peer("/healthz", "203.0.113.7", &[("x-forwarded-for", &xff)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // Behind the trusted proxy, each client (rightmost untrusted hop) has its own bucket ...
+    for i in 0..4 {
+        let xff = format!("1.2.3.4, 198.51.100.{i}");
+        let req = from_peer("/healthz", "10.0.0.1", &[("x-forwarded-for", &xff)]);
+        assert_eq!(send(&limited, req).await.0, StatusCode::OK, "{xff}");
+    }
+    // ... and one client is limited, whatever it claims left of the proxy's entry.
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let xff = format!("7.7.7.{i}, 198.51.100.200");
+        let req = from_peer("/healthz", "10.0.0.1", &[("x-forwarded-for", &xff)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+}
+
+#[tokio::test]
+async fn tilejson_uses_the_public_url() {
+    let f = fixture();
+    let (_, v, _) = get(&f, "/tiles/risk.json", None).await;
+    assert!(
+        v["tiles"][0].as_str().unwrap().starts_with("http://"),
+        "{v}"
+    );
+    let public = with_config(
+        &f,
+        ServerConfig {
+            public_url: Some("https://senda.example.org".into()),
+            ..ServerConfig::default()
+        },
+    );
+    let req = Request::get("/tiles/risk.json")
+        .header("host", "internal:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, b) = send(&public, req).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::OK);
+    let url = v["tiles"][0].as_str().unwrap();
+    assert!(
+        url.starts_with("https://senda.example.org/tiles/risk/"),
+        "{v}"
+    );
+    let (_, v, _) = get(&public, "/tiles", None).await;
+    assert!(
+        v.to_string().contains("https://senda.example.org/tiles/"),
+        "{v}"
+    );
+}
