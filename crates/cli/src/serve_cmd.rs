@@ -36,6 +36,15 @@ pub struct ServeArgs {
     /// tile URLs and the tile catalog. Default: http:// and the request's Host.
     #[arg(long, value_name = "URL", value_parser = parse_public_url)]
     public_url: Option<String>,
+    /// Origins whose web pages may call the public API and tiles (CORS), comma-separated,
+    /// e.g. https://maps.example.org; `*`: any origin. Credentials (cookies) are never allowed.
+    #[arg(
+        long,
+        value_name = "ORIGIN[,ORIGIN...]",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    cors_origins: Vec<String>,
     /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
     /// the database; see `senda tiles export`).
     #[arg(long)]
@@ -73,6 +82,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         max_decompressed_bytes: args.max_decompressed_bytes,
         trusted_proxies: args.trusted_proxy,
         public_url: args.public_url,
+        cors_origins: args.cors_origins,
         ..ServerConfig::default()
     };
     let state = AppState::new(store, config)?;

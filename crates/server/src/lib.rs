@@ -2,7 +2,7 @@
 //! runs it until Ctrl-C or SIGTERM.
 //!
 //! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/lite` (the
-//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus),
+//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus, admin token),
 //! `/openapi.json`. See [`openapi::document`]. The map page and what it loads (`/`, `/fonts`,
 //! `/packs`, `/tiles/basemap`, ...): [`web`].
 
@@ -12,6 +12,7 @@ pub mod client;
 pub mod emergency;
 mod error;
 pub mod geojson;
+mod guard;
 pub mod i18n;
 mod ingest;
 pub mod lite;
@@ -54,15 +55,19 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/risk/cells", get(api::risk_cells))
         .route("/emergency", get(emergency::handler))
         .route("/ingest/{kind}", post(api::ingest));
-    Router::new()
+    // The public API and tiles may be called from other origins' pages (`--cors-origins`).
+    let cross_origin = Router::new()
         .nest("/api/v1", api)
-        .route("/lite", get(lite::page))
-        .route("/healthz", get(api::healthz))
-        .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/tiles", get(tiles::catalog))
         .route("/tiles/{layer}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
+        .layer(guard::cors(&state.config.cors_origins));
+    Router::new()
+        .merge(cross_origin)
+        .route("/lite", get(lite::page))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics))
         .merge(web::routes(&state))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -72,6 +77,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(guard::middleware))
         // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
@@ -80,7 +86,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /metrics` (Prometheus text): admin tokens only (route names, counts and latencies are
+/// not for the public).
+async fn metrics(State(state): State<Arc<AppState>>, caller: auth::Caller) -> Response {
+    if let Err(e) = caller.require("/metrics", |r| r == Role::Admin) {
+        return e.into_response();
+    }
     let snap = state.snapshot();
     let body = state
         .metrics

@@ -37,6 +37,8 @@ pub struct ServerConfig {
     /// The public base URL (`https://senda.example.org`, no trailing slash) for absolute links
     /// (TileJSON tile URLs, the catalog); `None`: `http://` and the request's `Host`.
     pub public_url: Option<String>,
+    /// Origins whose pages may call the public API and tiles (CORS); `*`: any. Default `*`.
+    pub cors_origins: Vec<String>,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
     /// alerts coming into force or expiring). Default 5 minutes.
     pub retime_every: std::time::Duration,
@@ -59,6 +61,7 @@ impl Default for ServerConfig {
             rate_per_s: 100.0,
             retime_every: std::time::Duration::from_secs(300),
             trusted_proxies: Vec::new(),
+            cors_origins: vec!["*".to_owned()],
             public_url: None,
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),

@@ -121,7 +121,20 @@ async fn health_openapi_metrics_catalog() {
     assert!(v["tiles"]["risk"].is_object());
     let (s, v, _) = get(&f, "/tiles/risk.json", None).await;
     assert_eq!((s, v["tilejson"].as_str()), (StatusCode::OK, Some("3.0.0")));
-    let (_, headers, body) = send(&f, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let admin = {
+        let mut store = f.state.store.lock().unwrap();
+        senda_server::create_token(&mut store, Role::Admin).unwrap()
+    };
+    let (s, v, _) = get(&f, "/metrics", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(is_error(&v), "{v}");
+    let (s, _, _) = get(&f, "/metrics", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let req = Request::get("/metrics")
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, body) = send(&f, req).await;
     assert!(headers["content-type"]
         .to_str()
         .unwrap()
@@ -924,4 +937,103 @@ async fn tilejson_uses_the_public_url() {
         v.to_string().contains("https://senda.example.org/tiles/"),
         "{v}"
     );
+}
+
+#[tokio::test]
+async fn cors_for_the_public_api_and_tiles() {
+    let f = fixture();
+    // A preflight is answered, for any origin by default, without credentials.
+    let req = Request::options("/api/v1/route")
+        .header("origin", "https://other.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = send(&f, req).await;
+    assert!(s.is_success(), "{s}");
+    assert_eq!(h["access-control-allow-origin"], "*");
+    let methods = h["access-control-allow-methods"].to_str().unwrap();
+    assert!(
+        methods.contains("POST") && methods.contains("GET"),
+        "{methods}"
+    );
+    let allowed = h["access-control-allow-headers"].to_str().unwrap();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    assert!(h.get("access-control-allow-credentials").is_none());
+    // A simple GET on tiles carries the header too.
+    let req = Request::get("/tiles/risk.json")
+        .header("origin", "https://other.example")
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = send(&f, req).await;
+    assert_eq!(
+        (s, &h["access-control-allow-origin"]),
+        (StatusCode::OK, &"*".parse().unwrap())
+    );
+    // Configured origins: only those.
+    let only = with_config(
+        &f,
+        ServerConfig {
+            cors_origins: vec!["https://maps.example.org".into()],
+            ..ServerConfig::default()
+        },
+    );
+    for (origin, allowed) in [
+        ("https://maps.example.org", true),
+        ("https://evil.example", false),
+    ] {
+        let req = Request::get("/api/v1/shelters?bbox=-93,14,-92,15")
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap();
+        let (_, h, _) = send(&only, req).await;
+        assert_eq!(
+            h.get("access-control-allow-origin")
+                .map(|v| v.to_str().unwrap()),
+            allowed.then_some(origin),
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn security_headers_on_the_pages() {
+    let f = fixture();
+    let (s, h, _) = send(&f, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    let (s, h, _) = send(&f, Request::get("/lite").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    // JSON answers, errors included, too.
+    let (_, h, _) = send(&f, Request::get("/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(h["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn long_uri_and_large_headers_get_the_json_error() {
+    let f = fixture();
+    let uri = format!("/api/v1/shelters?bbox={}", "1".repeat(9_000));
+    let (s, h, b) = send(&f, Request::get(uri).body(Body::empty()).unwrap()).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::URI_TOO_LONG, "{v}");
+    assert_eq!(h["content-type"], "application/json");
+    assert!(is_error(&v) && v["code"] == "uri_too_long", "{v}");
+    let mut req = Request::get("/healthz");
+    for i in 0..40 {
+        req = req.header(format!("x-filler-{i}"), "y".repeat(1_000));
+    }
+    let (s, _, b) = send(&f, req.body(Body::empty()).unwrap()).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "{v}");
+    assert!(is_error(&v) && v["code"] == "headers_too_large", "{v}");
 }
