@@ -162,10 +162,16 @@ fn load_dir(
         };
         return Ok(unreadable(name, &e));
     }
-    let records = match senda_ingest::gtfs::read_dir(dir, countries) {
+    let mut records = match senda_ingest::gtfs::read_dir(dir, countries) {
         Ok(o) => Records::Transit(o),
         Err(e) => return Ok(unreadable(name, &e)),
     };
+    // The bounds `senda_ingest::read` applies to files.
+    senda_ingest::limits::screen_records(
+        &mut records,
+        &senda_ingest::limits::Limits::default(),
+        chrono::Utc::now(),
+    );
     finish(store, &name, 0, RecordKind::Transit, &records, opts)
 }
 

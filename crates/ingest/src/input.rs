@@ -70,6 +70,23 @@ impl Input {
         lower.strip_suffix(".gz").unwrap_or(&lower).to_owned()
     }
 
+    /// The first `max_bytes` of the input decoded as [`Input::text`] would (a UTF-16 or UTF-8
+    /// byte-order mark honoured and dropped; otherwise read as UTF-8, lossily), without
+    /// decoding the whole file: what format detection looks at, so every path that tells a
+    /// format by the first characters sees the same thing.
+    pub fn head(&self, max_bytes: usize) -> Cow<'_, str> {
+        let bytes = &self.bytes[..self.bytes.len().min(max_bytes)];
+        match encoding_rs::Encoding::for_bom(bytes) {
+            Some((enc, bom_len)) => enc.decode_without_bom_handling(&bytes[bom_len..]).0,
+            None => String::from_utf8_lossy(bytes),
+        }
+    }
+
+    /// The first character that is not white space, as [`Input::head`] decodes it.
+    pub fn first_char(&self) -> Option<char> {
+        self.head(4096).trim_start().chars().next()
+    }
+
     /// Decodes the bytes as text: a byte-order mark (UTF-8, UTF-16) wins; then an XML
     /// declaration's `encoding="..."`; then UTF-8. Bytes that are not valid UTF-8 and carry no
     /// declaration are decoded as Windows-1252 (a superset of ISO-8859-1, common in Latin

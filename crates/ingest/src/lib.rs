@@ -32,7 +32,7 @@ pub mod shelters;
 pub mod transit;
 pub mod weather;
 
-pub use dispatch::{detect_kind, read, Records};
+pub use dispatch::{detect_kind, read, read_with, Records};
 pub use error::IngestError;
 pub use input::Input;
 pub use report::{Outcome, RecordIssue, Report};

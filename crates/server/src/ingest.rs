@@ -90,8 +90,13 @@ pub fn ingest(state: &AppState, kind: RecordKind, bytes: Vec<u8>) -> Result<Valu
     // Named after decompression, so a gzip body's format is told by what it holds.
     let name = name_for(&input.bytes);
     input.name = name.to_owned();
-    let records = senda_ingest::read(kind, &input, Countries::corridor())
-        .map_err(|e| ApiError::bad_param("body", e))?;
+    let records = senda_ingest::read_with(
+        kind,
+        &input,
+        Countries::corridor(),
+        &state.config.record_limits,
+    )
+    .map_err(|e| ApiError::bad_param("body", e))?;
     let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
     let part = match &records {
         Records::Incidents(o) => store_one(&mut store, name, o)?,

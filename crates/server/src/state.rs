@@ -37,6 +37,9 @@ pub struct ServerConfig {
     /// The public base URL (`https://senda.example.org`, no trailing slash) for absolute links
     /// (TileJSON tile URLs, the catalog); `None`: `http://` and the request's `Host`.
     pub public_url: Option<String>,
+    /// Per-record bounds on uploads (identifier and text sizes, how far in the future an
+    /// incident may be dated); records out of them are rejected naming the field.
+    pub record_limits: senda_ingest::limits::Limits,
     /// Origins whose pages may call the public API and tiles (CORS); `*`: any. Default `*`.
     pub cors_origins: Vec<String>,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
@@ -62,6 +65,7 @@ impl Default for ServerConfig {
             retime_every: std::time::Duration::from_secs(300),
             trusted_proxies: Vec::new(),
             cors_origins: vec!["*".to_owned()],
+            record_limits: senda_ingest::limits::Limits::default(),
             public_url: None,
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
