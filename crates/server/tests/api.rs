@@ -1037,3 +1037,32 @@ async fn long_uri_and_large_headers_get_the_json_error() {
     assert_eq!(s, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "{v}");
     assert!(is_error(&v) && v["code"] == "headers_too_large", "{v}");
 }
+
+#[tokio::test]
+async fn uploaded_records_out_of_bounds_are_rejected_naming_the_field() {
+    let f = fixture();
+    let huge = "x".repeat(1 << 20);
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[-92.27,14.9]}},"properties":{{"id":"{huge}","date":"2025-03-01"}}}},
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[0,0]}},"properties":{{"id":"zero","date":"2025-03-01"}}}},
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[-92.27,14.9]}},"properties":{{"id":"fine","date":"2025-03-01"}}}}]}}"#
+    );
+    let req = Request::post("/api/v1/ingest/incidents")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(body))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    let report = &v["parts"][0]["report"];
+    assert_eq!(report["accepted"], 1, "{report}");
+    let fields: Vec<&str> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["id", "coordinates"]);
+    assert!(b.len() < 10_000, "the megabyte id is not echoed back");
+}
