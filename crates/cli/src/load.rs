@@ -82,6 +82,7 @@ pub fn load_quietly(store: &mut Store, sources: Vec<Source>) -> Result<()> {
     let opts = LoadOpts {
         report: None,
         strict: false,
+        max_decompressed_bytes: senda_ingest::limits::MAX_DECOMPRESSED_BYTES,
     };
     for source in sources {
         let outcome = load_one(Some(store), source, countries, &opts)?;
@@ -102,14 +103,18 @@ fn load_one(
         Source::Path(path, kind) if path.is_dir() => {
             return load_dir(store, &path, kind, countries, opts)
         }
-        Source::Path(path, kind) => match Input::from_path(&path) {
-            Ok(input) => (input, kind),
-            Err(e) => return Ok(unreadable(path.display().to_string(), &e)),
-        },
-        Source::Embedded { name, kind, bytes } => match Input::from_bytes(name, bytes.to_vec()) {
-            Ok(input) => (input, Some(kind)),
-            Err(e) => return Ok(unreadable(name.to_owned(), &e)),
-        },
+        Source::Path(path, kind) => {
+            match Input::from_path_limited(&path, opts.max_decompressed_bytes) {
+                Ok(input) => (input, kind),
+                Err(e) => return Ok(unreadable(path.display().to_string(), &e)),
+            }
+        }
+        Source::Embedded { name, kind, bytes } => {
+            match Input::from_bytes_limited(name, bytes.to_vec(), opts.max_decompressed_bytes) {
+                Ok(input) => (input, Some(kind)),
+                Err(e) => return Ok(unreadable(name.to_owned(), &e)),
+            }
+        }
     };
     let spinner = (input.bytes.len() >= PROGRESS_MIN_BYTES).then(|| {
         let pb = ProgressBar::new_spinner().with_message(format!("reading {}", input.name));
@@ -157,10 +162,16 @@ fn load_dir(
         };
         return Ok(unreadable(name, &e));
     }
-    let records = match senda_ingest::gtfs::read_dir(dir, countries) {
+    let mut records = match senda_ingest::gtfs::read_dir(dir, countries) {
         Ok(o) => Records::Transit(o),
         Err(e) => return Ok(unreadable(name, &e)),
     };
+    // The bounds `senda_ingest::read` applies to files.
+    senda_ingest::limits::screen_records(
+        &mut records,
+        &senda_ingest::limits::Limits::default(),
+        chrono::Utc::now(),
+    );
     finish(store, &name, 0, RecordKind::Transit, &records, opts)
 }
 

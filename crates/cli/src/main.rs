@@ -113,6 +113,9 @@ pub struct LoadOpts {
     /// Treat any rejected record as a failure: the file is not stored and the exit status is 3.
     #[arg(long)]
     strict: bool,
+    /// The most bytes a gzip-compressed file may decompress to; a larger one is refused.
+    #[arg(long, value_name = "BYTES", default_value_t = senda_ingest::limits::MAX_DECOMPRESSED_BYTES)]
+    max_decompressed_bytes: u64,
 }
 
 #[derive(Args, Clone)]
@@ -224,6 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &LoadOpts {
                     report: None,
                     strict: false,
+                    max_decompressed_bytes: senda_ingest::limits::MAX_DECOMPRESSED_BYTES,
                 },
             )
         }

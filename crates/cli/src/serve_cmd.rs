@@ -24,6 +24,27 @@ pub struct ServeArgs {
     /// Largest request body (ingest uploads), in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_body_bytes: usize,
+    /// The most bytes a gzip-compressed upload may decompress to; more is refused with 413.
+    #[arg(long, default_value_t = 256 << 20)]
+    max_decompressed_bytes: u64,
+    /// Reverse proxies in front of the server (IP[,IP...]): from these peers the client's
+    /// address is the rightmost untrusted one in X-Forwarded-For (for the rate limit); from
+    /// any other peer the header is ignored.
+    #[arg(long, value_name = "IP[,IP...]", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// The public base URL (e.g. https://senda.example.org) for absolute links: TileJSON
+    /// tile URLs and the tile catalog. Default: http:// and the request's Host.
+    #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+    public_url: Option<String>,
+    /// Origins whose web pages may call the public API and tiles (CORS), comma-separated,
+    /// e.g. https://maps.example.org; `*`: any origin. Credentials (cookies) are never allowed.
+    #[arg(
+        long,
+        value_name = "ORIGIN[,ORIGIN...]",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    cors_origins: Vec<String>,
     /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
     /// the database; see `senda tiles export`).
     #[arg(long)]
@@ -58,6 +79,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         rate_per_s: args.rate_limit,
         rate_burst: args.rate_burst,
         max_body_bytes: args.max_body_bytes,
+        max_decompressed_bytes: args.max_decompressed_bytes,
+        trusted_proxies: args.trusted_proxy,
+        public_url: args.public_url,
+        cors_origins: args.cors_origins,
         ..ServerConfig::default()
     };
     let state = AppState::new(store, config)?;
@@ -86,6 +111,19 @@ pub struct TokenCreateArgs {
     role: Role,
     #[command(flatten)]
     db: DbArg,
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("{s:?}: expected an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "{s:?}: expected a base URL (scheme, host, optional path)"
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

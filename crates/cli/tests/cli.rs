@@ -267,3 +267,74 @@ fn gtfs_feeds_load_from_a_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a GTFS feed"));
 }
+
+#[test]
+fn gzip_past_the_decompression_cap_is_refused_naming_file_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, dbs) = db_in(dir.path());
+    let ged = data_file("violence/ucdp_ged_mexico_2014_2023.csv.gz");
+    let out = senda(&[
+        "ingest",
+        "incidents",
+        &ged,
+        "--db",
+        &dbs,
+        "--max-decompressed-bytes",
+        "100000",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("ucdp_ged_mexico_2014_2023.csv.gz") && err.contains("100000"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "incidents"), 0);
+    // The default cap (1 GiB) reads it.
+    let out = senda(&["validate", &ged]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn validate_and_ingest_read_a_utf16_file_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, dbs) = db_in(dir.path());
+    let text = std::fs::read_to_string(test_file("weather/cap_samples/canada.cap")).unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let file = dir.path().join("alert-utf16.xml");
+    std::fs::write(&file, bytes).unwrap();
+    let file = file.display().to_string();
+    let parts = |report: &Path| -> Vec<(String, u64)> {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+        v[0]["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["kind"].as_str().unwrap().to_owned(),
+                    p["accepted"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (rv, ri) = (dir.path().join("v.json"), dir.path().join("i.json"));
+    let out = senda(&["validate", &file, "--report", rv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = senda(&[
+        "ingest",
+        "weather",
+        &file,
+        "--db",
+        &dbs,
+        "--report",
+        ri.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let (v, i) = (parts(&rv), parts(&ri));
+    assert_eq!(v, i);
+    assert_eq!(v[0].0, "weather");
+    assert!(v[0].1 > 0, "{v:?}");
+}

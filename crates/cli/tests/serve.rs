@@ -256,6 +256,7 @@ fn route_url(s: &Server, from: [f64; 2], to: [f64; 2], aversion: f64) -> String 
 async fn api_tiles_openapi_and_metrics_over_http() {
     let (_dir, db) = fresh_db();
     let analyst = token(&db, "analyst");
+    let admin = token(&db, "admin");
     let s = Server::start(&db, &[]);
     let c = Client::new();
 
@@ -375,8 +376,10 @@ async fn api_tiles_openapi_and_metrics_over_http() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(is_error(&r.json()));
 
-    // Every request above was counted.
-    let r = get(&c, &s.url("/metrics"), None).await;
+    // Every request above was counted; the metrics are for admins.
+    let r = get(&c, &s.url("/metrics"), Some(&analyst)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = get(&c, &s.url("/metrics"), Some(&admin)).await;
     let text = String::from_utf8(r.body).unwrap();
     assert!(
         text.contains("senda_http_requests_total{route=\"/api/v1/route\",status=\"200\"}"),

@@ -1,6 +1,7 @@
 //! One entry point for every kind: `read(kind, input)` picks the reader by content.
 
 use crate::countries::Countries;
+use crate::limits::Limits;
 use crate::roads::NetworkOutcome;
 use crate::{
     gtfs, incidents, roads, shelters, transit, weather, IngestError, Input, Outcome, Report,
@@ -48,8 +49,30 @@ impl Records {
     }
 }
 
-/// Reads `input` as records of `kind`, detecting the format from the content.
+/// Reads `input` as records of `kind`, detecting the format from the content, and rejects the
+/// records out of the default bounds ([`crate::limits`]). This is the path to the store (the
+/// CLI's `ingest` and `validate`, the server's uploads, the default data).
 pub fn read(
+    kind: RecordKind,
+    input: &Input,
+    countries: &Countries,
+) -> Result<Records, IngestError> {
+    read_with(kind, input, countries, &Limits::default())
+}
+
+/// [`read`] with other bounds.
+pub fn read_with(
+    kind: RecordKind,
+    input: &Input,
+    countries: &Countries,
+    limits: &Limits,
+) -> Result<Records, IngestError> {
+    let mut records = read_unbounded(kind, input, countries)?;
+    crate::limits::screen_records(&mut records, limits, chrono::Utc::now());
+    Ok(records)
+}
+
+fn read_unbounded(
     kind: RecordKind,
     input: &Input,
     countries: &Countries,
@@ -70,11 +93,8 @@ pub fn read(
 /// (transit); OSM data is roads, XML is CAP weather; CSV and GeoJSON are tried as incidents, shelters, transit and roads in turn, and the kind
 /// whose reader accepts the most records wins (ties go to the earlier kind).
 pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, IngestError> {
-    let first = input
-        .bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .copied();
+    // Decoded as the readers decode it (a UTF-16 file starts with a byte-order mark, not `<`).
+    let first = input.first_char();
     let name = input.base_name();
     if gtfs::is_zip(input) {
         return if gtfs::zip_has_stops(&input.bytes) {
@@ -93,9 +113,8 @@ pub fn detect_kind(input: &Input, countries: &Countries) -> Result<RecordKind, I
     {
         return Ok(RecordKind::Roads);
     }
-    if first == Some(b'<') {
-        let head = String::from_utf8_lossy(&input.bytes[..input.bytes.len().min(4096)])
-            .to_ascii_lowercase();
+    if first == Some('<') {
+        let head = input.head(4096).to_ascii_lowercase();
         return Ok(if head.contains("<osm") {
             RecordKind::Roads
         } else {

@@ -40,9 +40,9 @@ pub enum IngestError {
     Encoding { file: String, reason: String },
     #[error("{file}: not a readable zip archive: {reason}")]
     Zip { file: String, reason: String },
-    /// A file (a zip entry) decompresses to more than the reader's cap: a zip bomb, or far
-    /// larger than any feed.
-    #[error("{file}: larger than {limit} bytes uncompressed; refused (the cap guards against zip bombs)")]
+    /// A file (gzip data, a zip entry) decompresses to more than the reader's cap: a gzip or
+    /// zip bomb, or far larger than any feed.
+    #[error("{file}: larger than {limit} bytes uncompressed; refused (the cap guards against gzip and zip bombs)")]
     TooLarge { file: String, limit: u64 },
     /// A GTFS feed without a required file or column; the reason names it.
     #[error("{file}: not a usable GTFS feed: {reason}")]

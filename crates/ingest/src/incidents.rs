@@ -133,12 +133,8 @@ use senda_core::Incident;
 
 /// Reads an incident file, GeoJSON or CSV, chosen by its first non-blank byte.
 pub fn read(input: &Input) -> Result<Outcome<Incident>, IngestError> {
-    let bytes = input
-        .bytes
-        .strip_prefix(b"\xef\xbb\xbf".as_slice())
-        .unwrap_or(&input.bytes);
-    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{' | b'[') => read_geojson(input),
+    match input.first_char() {
+        Some('{' | '[') => read_geojson(input),
         _ => read_csv(input),
     }
 }

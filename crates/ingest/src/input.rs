@@ -1,4 +1,4 @@
-use crate::IngestError;
+use crate::{limits, IngestError};
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
@@ -11,27 +11,54 @@ pub struct Input {
 }
 
 impl Input {
-    /// Reads a file; gzip data (by its magic bytes, whatever the extension) is decompressed.
+    /// Reads a file; gzip data (by its magic bytes, whatever the extension) is decompressed,
+    /// up to [`limits::MAX_DECOMPRESSED_BYTES`].
     pub fn from_path(path: &Path) -> Result<Self, IngestError> {
+        Self::from_path_limited(path, limits::MAX_DECOMPRESSED_BYTES)
+    }
+
+    /// [`Input::from_path`] with gzip data decompressed to at most `max_decompressed` bytes
+    /// (more is an [`IngestError::TooLarge`] naming the file and the limit).
+    pub fn from_path_limited(path: &Path, max_decompressed: u64) -> Result<Self, IngestError> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
             path: name.clone(),
             source,
         })?;
-        Self::from_bytes(name, bytes)
+        Self::from_bytes_limited(name, bytes, max_decompressed)
     }
 
-    /// Wraps bytes already in memory; gzip data is decompressed.
+    /// Wraps bytes already in memory; gzip data is decompressed, up to
+    /// [`limits::MAX_DECOMPRESSED_BYTES`].
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<Self, IngestError> {
+        Self::from_bytes_limited(name, bytes, limits::MAX_DECOMPRESSED_BYTES)
+    }
+
+    /// [`Input::from_bytes`] with gzip data decompressed to at most `max_decompressed` bytes.
+    /// The data is decompressed as a stream that stops one byte past the limit, so a gzip
+    /// bomb costs no more memory than the limit.
+    pub fn from_bytes_limited(
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+        max_decompressed: u64,
+    ) -> Result<Self, IngestError> {
         let name = name.into();
         if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut out = Vec::with_capacity(bytes.len() * 4);
+            let guess = (bytes.len() as u64).saturating_mul(4).min(max_decompressed);
+            let mut out = Vec::with_capacity(usize::try_from(guess).unwrap_or(0));
             flate2::read::MultiGzDecoder::new(&bytes[..])
+                .take(max_decompressed.saturating_add(1))
                 .read_to_end(&mut out)
                 .map_err(|source| IngestError::Decompress {
                     file: name.clone(),
                     source,
                 })?;
+            if out.len() as u64 > max_decompressed {
+                return Err(IngestError::TooLarge {
+                    file: name,
+                    limit: max_decompressed,
+                });
+            }
             return Ok(Self { name, bytes: out });
         }
         Ok(Self { name, bytes })
@@ -41,6 +68,23 @@ impl Input {
     pub fn base_name(&self) -> String {
         let lower = self.name.to_ascii_lowercase();
         lower.strip_suffix(".gz").unwrap_or(&lower).to_owned()
+    }
+
+    /// The first `max_bytes` of the input decoded as [`Input::text`] would (a UTF-16 or UTF-8
+    /// byte-order mark honoured and dropped; otherwise read as UTF-8, lossily), without
+    /// decoding the whole file: what format detection looks at, so every path that tells a
+    /// format by the first characters sees the same thing.
+    pub fn head(&self, max_bytes: usize) -> Cow<'_, str> {
+        let bytes = &self.bytes[..self.bytes.len().min(max_bytes)];
+        match encoding_rs::Encoding::for_bom(bytes) {
+            Some((enc, bom_len)) => enc.decode_without_bom_handling(&bytes[bom_len..]).0,
+            None => String::from_utf8_lossy(bytes),
+        }
+    }
+
+    /// The first character that is not white space, as [`Input::head`] decodes it.
+    pub fn first_char(&self) -> Option<char> {
+        self.head(4096).trim_start().chars().next()
     }
 
     /// Decodes the bytes as text: a byte-order mark (UTF-8, UTF-16) wins; then an XML
@@ -151,5 +195,28 @@ mod tests {
             Input::from_bytes("a.gz", gz[..gz.len() / 2].to_vec()),
             Err(IngestError::Decompress { .. })
         ));
+    }
+
+    /// A small gzip that expands past the cap is refused, naming the file and the limit; at
+    /// exactly the cap it is read.
+    #[test]
+    fn gzip_expanding_past_the_cap_is_refused() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b'a'; 1 << 20]).unwrap();
+        let gz = enc.finish().unwrap();
+        assert!(gz.len() < 4096, "{} bytes", gz.len());
+        let e = Input::from_bytes_limited("bomb.csv.gz", gz.clone(), 1000).unwrap_err();
+        assert!(
+            matches!(e, IngestError::TooLarge { limit: 1000, .. }),
+            "{e}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("bomb.csv.gz") && text.contains("1000"),
+            "{text}"
+        );
+        let exact = Input::from_bytes_limited("ok.gz", gz, 1 << 20).unwrap();
+        assert_eq!(exact.bytes.len(), 1 << 20);
     }
 }

@@ -24,6 +24,7 @@ pub mod gazetteer;
 pub mod gtfs;
 pub mod incidents;
 mod input;
+pub mod limits;
 pub mod osm;
 mod report;
 pub mod roads;
@@ -31,7 +32,7 @@ pub mod shelters;
 pub mod transit;
 pub mod weather;
 
-pub use dispatch::{detect_kind, read, Records};
+pub use dispatch::{detect_kind, read, read_with, Records};
 pub use error::IngestError;
 pub use input::Input;
 pub use report::{Outcome, RecordIssue, Report};

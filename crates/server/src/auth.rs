@@ -126,6 +126,20 @@ pub fn check_token(state: &AppState, token: &str) -> Result<Role, ApiError> {
     Ok(role)
 }
 
+/// The verified caller of a request with `Authorization: Bearer TOKEN`: the token's public id
+/// and role. `None` without the header or for a token that does not check out.
+pub fn verified_token(state: &AppState, headers: &axum::http::HeaderMap) -> Option<(String, Role)> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    let role = check_token(state, token).ok()?;
+    let id = token.strip_prefix("senda_")?.split_once('_')?.0;
+    Some((id.to_owned(), role))
+}
+
 /// The caller's role, from `Authorization: Bearer TOKEN` (public without one). A token that
 /// is present but wrong is a 401, never a silent downgrade.
 #[derive(Debug, Clone, Copy)]

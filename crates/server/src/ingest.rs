@@ -74,12 +74,29 @@ fn store_one<R: Record>(store: &mut Store, name: &str, o: &Outcome<R>) -> Result
     Ok(json!({ "report": o.report, "store": summary }))
 }
 
-/// Reads and stores one posted file of `kind`. An unreadable body is a 400 naming why.
+/// Reads and stores one posted file of `kind`. An unreadable body is a 400 naming why; a gzip
+/// body that expands past `ServerConfig::max_decompressed_bytes` is a 413 naming the limit.
 pub fn ingest(state: &AppState, kind: RecordKind, bytes: Vec<u8>) -> Result<Value, ApiError> {
-    let name = name_for(&bytes);
-    let input = Input::from_bytes(name, bytes).map_err(|e| ApiError::bad_param("body", e))?;
-    let records = senda_ingest::read(kind, &input, Countries::corridor())
-        .map_err(|e| ApiError::bad_param("body", e))?;
+    let limit = state.config.max_decompressed_bytes;
+    let mut input = Input::from_bytes_limited("request", bytes, limit).map_err(|e| match e {
+        senda_ingest::IngestError::TooLarge { limit, .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("body: the gzip data decompresses to more than {limit} bytes"),
+        )
+        .with_details(json!({ "parameter": "body", "limit_bytes": limit })),
+        other => ApiError::bad_param("body", other),
+    })?;
+    // Named after decompression, so a gzip body's format is told by what it holds.
+    let name = name_for(&input.bytes);
+    input.name = name.to_owned();
+    let records = senda_ingest::read_with(
+        kind,
+        &input,
+        Countries::corridor(),
+        &state.config.record_limits,
+    )
+    .map_err(|e| ApiError::bad_param("body", e))?;
     let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
     let part = match &records {
         Records::Incidents(o) => store_one(&mut store, name, o)?,

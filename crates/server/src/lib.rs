@@ -2,15 +2,17 @@
 //! runs it until Ctrl-C or SIGTERM.
 //!
 //! Routes: `/api/v1/...` (JSON, GeoJSON), `/tiles/...` (MVT, TileJSON, catalog), `/lite` (the
-//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus),
+//! plain-HTML page for migrants, [`lite`]), `/healthz`, `/metrics` (Prometheus, admin token),
 //! `/openapi.json`. See [`openapi::document`]. The map page and what it loads (`/`, `/fonts`,
 //! `/packs`, `/tiles/basemap`, ...): [`web`].
 
 mod api;
 pub mod auth;
+pub mod client;
 pub mod emergency;
 mod error;
 pub mod geojson;
+mod guard;
 pub mod i18n;
 mod ingest;
 pub mod lite;
@@ -26,7 +28,7 @@ pub use error::ApiError;
 pub use ingest::{store_default_data, store_records};
 pub use state::{engine_data, AppState, ServerConfig, Snapshot};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -53,21 +55,29 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/risk/cells", get(api::risk_cells))
         .route("/emergency", get(emergency::handler))
         .route("/ingest/{kind}", post(api::ingest));
-    Router::new()
+    // The public API and tiles may be called from other origins' pages (`--cors-origins`).
+    let cross_origin = Router::new()
         .nest("/api/v1", api)
-        .route("/lite", get(lite::page))
-        .route("/healthz", get(api::healthz))
-        .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/tiles", get(tiles::catalog))
         .route("/tiles/{layer}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::tile))
+        .layer(guard::cors(&state.config.cors_origins));
+    Router::new()
+        .merge(cross_origin)
+        .route("/lite", get(lite::page))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics))
         .merge(web::routes(&state))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
-        // Inside `observe`, so a body refused by its declared length still gets a JSON 413.
+        // `ServerConfig::max_body_bytes` is the one body limit: axum's own default (2 MiB, on
+        // the `Bytes` extractor) is off. Inside `observe`, so a body refused by its declared
+        // length, or cut off while streaming, still gets a JSON 413.
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(guard::middleware))
         // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
@@ -76,7 +86,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /metrics` (Prometheus text): admin tokens only (route names, counts and latencies are
+/// not for the public).
+async fn metrics(State(state): State<Arc<AppState>>, caller: auth::Caller) -> Response {
+    if let Err(e) = caller.require("/metrics", |r| r == Role::Admin) {
+        return e.into_response();
+    }
     let snap = state.snapshot();
     let body = state
         .metrics
@@ -104,6 +119,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
                 state.config.max_body_bytes
             ),
         )
+        .with_details(serde_json::json!({ "limit_bytes": state.config.max_body_bytes }))
         .into_response();
     }
     state
@@ -115,21 +131,25 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
 /// Callers tracked by the rate limiter before those with full buckets are dropped.
 const RATE_BUCKETS_MAX: usize = 10_000;
 
-/// A token bucket per caller: the bearer token's id, else the client IP.
-async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let key = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer senda_"))
-        .and_then(|v| v.split('_').next())
-        .map(|id| format!("token:{id}"))
-        .or_else(|| {
-            req.extensions()
+/// A token bucket per verified caller: a valid bearer token's id, else the client IP
+/// ([`client::client_ip`]: `X-Forwarded-For` only from a trusted proxy). A token that does not
+/// check out counts as its IP, so made-up tokens get no bucket of their own.
+async fn rate_limit(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let key = match auth::verified_token(&state, req.headers()) {
+        Some((id, role)) => {
+            // Checked once: the handlers' `Caller` reads it from here.
+            req.extensions_mut().insert(auth::Caller(role));
+            format!("token:{id}")
+        }
+        None => {
+            let peer = req
+                .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| format!("ip:{}", c.0.ip()))
-        })
-        .unwrap_or_else(|| "local".to_owned());
+                .map(|c| c.0.ip());
+            client::client_ip(peer, req.headers(), &state.config.trusted_proxies)
+                .map_or_else(|| "local".to_owned(), |ip| format!("ip:{ip}"))
+        }
+    };
     let (burst, rate) = (state.config.rate_burst, state.config.rate_per_s);
     if rate <= 0.0 {
         return next.run(req).await;

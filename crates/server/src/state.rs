@@ -20,6 +20,9 @@ use std::time::Instant;
 pub struct ServerConfig {
     /// Largest request body, bytes. Default 16 MiB.
     pub max_body_bytes: usize,
+    /// The most bytes a gzip body may decompress to (an ingest upload); more is a 413.
+    /// Default 256 MiB.
+    pub max_decompressed_bytes: u64,
     /// Longest straight line between route (and plan) endpoints, km. Default 5,000.
     pub max_route_km: f64,
     /// Rendered tiles kept in memory. Default 4,096.
@@ -28,6 +31,17 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
+    /// Proxies whose `X-Forwarded-For` names the client (for the rate limit); from any other
+    /// peer the header is ignored. Default none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The public base URL (`https://senda.example.org`, no trailing slash) for absolute links
+    /// (TileJSON tile URLs, the catalog); `None`: `http://` and the request's `Host`.
+    pub public_url: Option<String>,
+    /// Per-record bounds on uploads (identifier and text sizes, how far in the future an
+    /// incident may be dated); records out of them are rejected naming the field.
+    pub record_limits: senda_ingest::limits::Limits,
+    /// Origins whose pages may call the public API and tiles (CORS); `*`: any. Default `*`.
+    pub cors_origins: Vec<String>,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
     /// alerts coming into force or expiring). Default 5 minutes.
     pub retime_every: std::time::Duration,
@@ -43,11 +57,16 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 16 << 20,
+            max_decompressed_bytes: 256 << 20,
             max_route_km: 5_000.0,
             tile_cache_entries: 4096,
             rate_burst: 200.0,
             rate_per_s: 100.0,
             retime_every: std::time::Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
+            cors_origins: vec!["*".to_owned()],
+            record_limits: senda_ingest::limits::Limits::default(),
+            public_url: None,
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
             basemap: None,

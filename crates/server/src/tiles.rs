@@ -21,7 +21,11 @@ fn layer(name: &str) -> Result<Layer, ApiError> {
     Layer::parse(name).map_err(tile_error)
 }
 
-fn base_url(headers: &HeaderMap) -> String {
+/// The base of absolute URLs: `ServerConfig::public_url`, else `http://` and the `Host`.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -93,9 +97,9 @@ pub async fn tilejson(
         .ok_or_else(|| ApiError::not_found("TileJSON is at /tiles/{layer}.json"))?;
     let layer = layer(name)?;
     let snap = state.snapshot();
-    Ok(Json(snap.tiles.tilejson(layer, &base_url(&headers))).into_response())
+    Ok(Json(snap.tiles.tilejson(layer, &base_url(&state, &headers))).into_response())
 }
 
-pub async fn catalog(headers: HeaderMap) -> Response {
-    Json(senda_tiles::catalog(&base_url(&headers))).into_response()
+pub async fn catalog(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    Json(senda_tiles::catalog(&base_url(&state, &headers))).into_response()
 }

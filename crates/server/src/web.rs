@@ -122,7 +122,7 @@ fn asset_response(asset: &Asset, headers: &HeaderMap) -> Response {
         )
             .into_response();
     }
-    (
+    let mut res = (
         [
             (header::CONTENT_TYPE, asset.content_type.to_owned()),
             (header::CACHE_CONTROL, cache.to_owned()),
@@ -130,8 +130,28 @@ fn asset_response(asset: &Asset, headers: &HeaderMap) -> Response {
         ],
         asset.bytes,
     )
-        .into_response()
+        .into_response();
+    if asset.content_type.starts_with("text/html") {
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
+    }
+    res
 }
+
+/// The map page's Content-Security-Policy: everything from senda itself; MapLibre's workers
+/// and images from `blob:` URLs and icons from `data:`; styles inline (MapLibre sets them);
+/// never framed (clickjacking).
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+     connect-src 'self' data: blob:; worker-src 'self' blob:; child-src 'self' blob:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// `GET /fonts/{fontstack}/{range}.pbf`: the glyphs of one font, 256 code points a file. A
 /// stack of several fonts (`A,B`) is answered with the first one that has the range. A range

@@ -121,7 +121,20 @@ async fn health_openapi_metrics_catalog() {
     assert!(v["tiles"]["risk"].is_object());
     let (s, v, _) = get(&f, "/tiles/risk.json", None).await;
     assert_eq!((s, v["tilejson"].as_str()), (StatusCode::OK, Some("3.0.0")));
-    let (_, headers, body) = send(&f, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let admin = {
+        let mut store = f.state.store.lock().unwrap();
+        senda_server::create_token(&mut store, Role::Admin).unwrap()
+    };
+    let (s, v, _) = get(&f, "/metrics", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(is_error(&v), "{v}");
+    let (s, _, _) = get(&f, "/metrics", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let req = Request::get("/metrics")
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, body) = send(&f, req).await;
     assert!(headers["content-type"]
         .to_str()
         .unwrap()
@@ -720,4 +733,336 @@ async fn nearest_stops_with_their_lines() {
         assert!(is_error(&v), "{uri}: {v}");
         assert_eq!(v["details"]["parameter"], param, "{uri}: {v}");
     }
+}
+
+/// The fixture's data served with another configuration.
+fn with_config(f: &Fixture, config: ServerConfig) -> Fixture {
+    let store = Store::open(&f._dir.path().join("t.db")).unwrap();
+    Fixture {
+        state: AppState::new(store, config).unwrap(),
+        analyst: f.analyst.clone(),
+        ingest: f.ingest.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[tokio::test]
+async fn gzip_body_past_the_decompression_cap_is_a_413_naming_it() {
+    let f = fixture();
+    let capped = with_config(
+        &f,
+        ServerConfig {
+            max_decompressed_bytes: 10_000,
+            ..ServerConfig::default()
+        },
+    );
+    let csv = "id,lat,lon,date,category\n".to_owned()
+        + &"g1,14.9,-92.26,2025-01-01,violence\n".repeat(30_000);
+    let bomb = gzip(csv.as_bytes());
+    assert!(bomb.len() < 10_000, "{} bytes compressed", bomb.len());
+    let post = |kind: &str, body: Vec<u8>| {
+        Request::post(format!("/api/v1/ingest/{kind}"))
+            .header("authorization", format!("Bearer {}", capped.ingest))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, h, b) = send(&capped, post("incidents", bomb)).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(h["content-type"], "application/json");
+    assert!(is_error(&v) && v["code"] == "payload_too_large", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("10000"), "{v}");
+    assert_eq!(v["details"]["limit_bytes"], 10_000);
+    // Under the cap, a gzip body is read like the plain one (GeoJSON told by its content).
+    let small = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.25,14.92]},"properties":{"id":"gz-1","name":"Albergue Comprimido","kind":"shelter"}}]}"#;
+    let (s, _, b) = send(&capped, post("shelters", gzip(small.as_bytes()))).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["parts"][0]["report"]["accepted"], 1, "{v}");
+}
+
+/// A body of `len` bytes: one shelter, padded with whitespace (valid JSON).
+fn padded_shelters(len: usize) -> Vec<u8> {
+    let json = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-92.25,14.92]},"properties":{"id":"big-1","name":"Albergue Grande","kind":"shelter"}}]}"#;
+    let mut body = json.as_bytes().to_vec();
+    body.resize(len, b' ');
+    body
+}
+
+#[tokio::test]
+async fn max_body_bytes_is_the_one_body_limit() {
+    let f = fixture();
+    // 5 MB is under the documented 16 MiB default (axum's own 2 MiB default does not apply).
+    let req = Request::post("/api/v1/ingest/shelters")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(padded_shelters(5_000_000)))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    // Over a configured limit, without a declared length: a JSON 413 with the limit.
+    let small = with_config(
+        &f,
+        ServerConfig {
+            max_body_bytes: 3_000_000,
+            ..ServerConfig::default()
+        },
+    );
+    let req = Request::post("/api/v1/ingest/shelters")
+        .header("authorization", format!("Bearer {}", small.ingest))
+        .body(Body::from(padded_shelters(3_000_001)))
+        .unwrap();
+    let (s, h, b) = send(&small, req).await;
+    assert_eq!(
+        s,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        String::from_utf8_lossy(&b)
+    );
+    assert_eq!(h["content-type"], "application/json");
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert!(is_error(&v) && v["code"] == "payload_too_large", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("3000000"), "{v}");
+    assert_eq!(v["details"]["limit_bytes"], 3_000_000);
+}
+
+/// A GET from `peer` (as `serve` records it) with extra headers.
+fn from_peer(uri: &str, peer: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+fn burst_of_three(f: &Fixture, trusted: &[&str]) -> Fixture {
+    with_config(
+        f,
+        ServerConfig {
+            rate_burst: 3.0,
+            rate_per_s: 0.001,
+            trusted_proxies: trusted.iter().map(|s| s.parse().unwrap()).collect(),
+            ..ServerConfig::default()
+        },
+    )
+}
+
+#[tokio::test]
+async fn made_up_tokens_share_their_ip_bucket() {
+    let f = fixture();
+    let limited = burst_of_three(&f, &[]);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let token = format!("Bearer senda_{i:016x}_x");
+        let req = from_peer("/healthz", "203.0.113.7", &[("authorization", &token)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // A valid token has its own bucket, from the same address.
+    let token = format!("Bearer {}", limited.analyst);
+    let req = from_peer("/healthz", "203.0.113.7", &[("authorization", &token)]);
+    assert_eq!(send(&limited, req).await.0, StatusCode::OK);
+    // Another address has its own.
+    let req = from_peer("/healthz", "203.0.113.8", &[]);
+    assert_eq!(send(&limited, req).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    let f = fixture();
+    // An untrusted peer cannot pick its bucket by writing X-Forwarded-For.
+    let limited = burst_of_three(&f, &["10.0.0.1"]);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let xff = format!("198.51.100.{i}");
+        let req = from_peer("/healthz", "203.0.113.7", &[("x-forwarded-for", &xff)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // Behind the trusted proxy, each client (rightmost untrusted hop) has its own bucket ...
+    for i in 0..4 {
+        let xff = format!("1.2.3.4, 198.51.100.{i}");
+        let req = from_peer("/healthz", "10.0.0.1", &[("x-forwarded-for", &xff)]);
+        assert_eq!(send(&limited, req).await.0, StatusCode::OK, "{xff}");
+    }
+    // ... and one client is limited, whatever it claims left of the proxy's entry.
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let xff = format!("7.7.7.{i}, 198.51.100.200");
+        let req = from_peer("/healthz", "10.0.0.1", &[("x-forwarded-for", &xff)]);
+        statuses.push(send(&limited, req).await.0.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+}
+
+#[tokio::test]
+async fn tilejson_uses_the_public_url() {
+    let f = fixture();
+    let (_, v, _) = get(&f, "/tiles/risk.json", None).await;
+    assert!(
+        v["tiles"][0].as_str().unwrap().starts_with("http://"),
+        "{v}"
+    );
+    let public = with_config(
+        &f,
+        ServerConfig {
+            public_url: Some("https://senda.example.org".into()),
+            ..ServerConfig::default()
+        },
+    );
+    let req = Request::get("/tiles/risk.json")
+        .header("host", "internal:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, b) = send(&public, req).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::OK);
+    let url = v["tiles"][0].as_str().unwrap();
+    assert!(
+        url.starts_with("https://senda.example.org/tiles/risk/"),
+        "{v}"
+    );
+    let (_, v, _) = get(&public, "/tiles", None).await;
+    assert!(
+        v.to_string().contains("https://senda.example.org/tiles/"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn cors_for_the_public_api_and_tiles() {
+    let f = fixture();
+    // A preflight is answered, for any origin by default, without credentials.
+    let req = Request::options("/api/v1/route")
+        .header("origin", "https://other.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = send(&f, req).await;
+    assert!(s.is_success(), "{s}");
+    assert_eq!(h["access-control-allow-origin"], "*");
+    let methods = h["access-control-allow-methods"].to_str().unwrap();
+    assert!(
+        methods.contains("POST") && methods.contains("GET"),
+        "{methods}"
+    );
+    let allowed = h["access-control-allow-headers"].to_str().unwrap();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    assert!(h.get("access-control-allow-credentials").is_none());
+    // A simple GET on tiles carries the header too.
+    let req = Request::get("/tiles/risk.json")
+        .header("origin", "https://other.example")
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = send(&f, req).await;
+    assert_eq!(
+        (s, &h["access-control-allow-origin"]),
+        (StatusCode::OK, &"*".parse().unwrap())
+    );
+    // Configured origins: only those.
+    let only = with_config(
+        &f,
+        ServerConfig {
+            cors_origins: vec!["https://maps.example.org".into()],
+            ..ServerConfig::default()
+        },
+    );
+    for (origin, allowed) in [
+        ("https://maps.example.org", true),
+        ("https://evil.example", false),
+    ] {
+        let req = Request::get("/api/v1/shelters?bbox=-93,14,-92,15")
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap();
+        let (_, h, _) = send(&only, req).await;
+        assert_eq!(
+            h.get("access-control-allow-origin")
+                .map(|v| v.to_str().unwrap()),
+            allowed.then_some(origin),
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn security_headers_on_the_pages() {
+    let f = fixture();
+    let (s, h, _) = send(&f, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    let (s, h, _) = send(&f, Request::get("/lite").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    // JSON answers, errors included, too.
+    let (_, h, _) = send(&f, Request::get("/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(h["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn long_uri_and_large_headers_get_the_json_error() {
+    let f = fixture();
+    let uri = format!("/api/v1/shelters?bbox={}", "1".repeat(9_000));
+    let (s, h, b) = send(&f, Request::get(uri).body(Body::empty()).unwrap()).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::URI_TOO_LONG, "{v}");
+    assert_eq!(h["content-type"], "application/json");
+    assert!(is_error(&v) && v["code"] == "uri_too_long", "{v}");
+    let mut req = Request::get("/healthz");
+    for i in 0..40 {
+        req = req.header(format!("x-filler-{i}"), "y".repeat(1_000));
+    }
+    let (s, _, b) = send(&f, req.body(Body::empty()).unwrap()).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(s, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "{v}");
+    assert!(is_error(&v) && v["code"] == "headers_too_large", "{v}");
+}
+
+#[tokio::test]
+async fn uploaded_records_out_of_bounds_are_rejected_naming_the_field() {
+    let f = fixture();
+    let huge = "x".repeat(1 << 20);
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[-92.27,14.9]}},"properties":{{"id":"{huge}","date":"2025-03-01"}}}},
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[0,0]}},"properties":{{"id":"zero","date":"2025-03-01"}}}},
+        {{"type":"Feature","geometry":{{"type":"Point","coordinates":[-92.27,14.9]}},"properties":{{"id":"fine","date":"2025-03-01"}}}}]}}"#
+    );
+    let req = Request::post("/api/v1/ingest/incidents")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(body))
+        .unwrap();
+    let (s, _, b) = send(&f, req).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    let report = &v["parts"][0]["report"];
+    assert_eq!(report["accepted"], 1, "{report}");
+    let fields: Vec<&str> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["id", "coordinates"]);
+    assert!(b.len() < 10_000, "the megabyte id is not echoed back");
 }
