@@ -1,9 +1,9 @@
-//! `senda serve` (the HTTP service) and `senda token create`.
+//! `senda serve`: the HTTP service.
 
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;
-use senda_server::{AppState, Role, ServerConfig};
+use senda_server::{AppState, ServerConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,27 +76,5 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             .await
             .context("serving")
     })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Args)]
-pub struct TokenCreateArgs {
-    /// analyst | ingest | admin
-    #[arg(long, value_parser = parse_role)]
-    role: Role,
-    #[command(flatten)]
-    db: DbArg,
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("{s:?}: expected analyst, ingest or admin"))
-}
-
-pub fn token_create(args: TokenCreateArgs) -> Result<ExitCode> {
-    let mut store = senda_store::Store::open(&args.db.db)
-        .with_context(|| format!("opening {}", args.db.db.display()))?;
-    let token = senda_server::create_token(&mut store, args.role).context("storing the token")?;
-    println!("{token}");
-    eprintln!("(shown once; only a salted hash is stored)");
     Ok(ExitCode::SUCCESS)
 }

@@ -630,3 +630,134 @@ fn tiles_export_writes_a_pmtiles_pack() {
     }
     assert!(!Path::new("x.pmtiles").exists());
 }
+
+/// `senda token list` shows ids, roles and times, never a secret; `--expires-in` and
+/// `--expires` set the expiry; `token revoke` marks it.
+#[test]
+fn token_list_shows_no_secret_and_revoke_marks_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tokens.db");
+    let a = token(&db, "analyst");
+    let out = senda(
+        &["token", "create", "--role", "admin", "--expires-in", "30d"],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = senda(
+        &[
+            "token",
+            "create",
+            "--role",
+            "ingest",
+            "--expires",
+            "2099-01-01",
+        ],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Both forms at once, or an expiry already past: refused.
+    for bad in [
+        &["--expires-in", "1d", "--expires", "2099-01-01"][..],
+        &["--expires", "2001-01-01"][..],
+    ] {
+        let mut args = vec!["token", "create", "--role", "admin"];
+        args.extend_from_slice(bad);
+        assert!(!senda(&args, &db).status.success(), "{bad:?}");
+    }
+    let id_of = |t: &str| t.split('_').nth(1).unwrap().to_owned();
+    let out = senda(&["token", "revoke", &id_of(&a)], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Again: nothing to revoke.
+    assert!(!senda(&["token", "revoke", &id_of(&a)], &db)
+        .status
+        .success());
+
+    let out = senda(&["token", "list"], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID"), "{text}");
+    for t in [&a, &b] {
+        let secret = t.rsplit('_').next().unwrap();
+        assert!(!text.contains(secret), "a secret is listed: {text}");
+    }
+    let line = |id: &str| *lines.iter().find(|l| l.starts_with(id)).unwrap();
+    assert!(line(&id_of(&a)).contains("revoked"), "{text}");
+    assert!(line(&id_of(&b)).contains("admin"), "{text}");
+    assert!(line(&id_of(&b)).contains("active"), "{text}");
+    assert!(text.contains("2099-01-01T00:00:00Z"), "{text}");
+}
+
+/// A token revoked with the CLI while `senda serve` runs is refused within seconds, and its
+/// last use is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_revoked_on_a_running_server_is_refused_within_seconds() {
+    let (_dir, db) = fresh_db();
+    let s = Server::start(&db, &[]);
+    // Created after the server started: accepted at once.
+    let analyst = token(&db, "analyst");
+    let c = Client::new();
+    let url = s.url("/api/v1/incidents?bbox=-92.2,14.7,-92.0,14.8");
+    assert_eq!(get(&c, &url, Some(&analyst)).await.status, StatusCode::OK);
+
+    let id = analyst.split('_').nth(1).unwrap();
+    // The use is written by the server's token refresh (every 2 s).
+    let listed = |db: &Path| String::from_utf8(senda(&["token", "list"], db).stdout).unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        let text = listed(&db);
+        let line = text.lines().find(|l| l.starts_with(id)).unwrap().to_owned();
+        // Columns: id, role, created, expires ("-"), last used.
+        if line.split_whitespace().nth(4) != Some("-") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "last use never recorded: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let out = senda(&["token", "revoke", id], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let revoked = std::time::Instant::now();
+    loop {
+        let r = get(&c, &url, Some(&analyst)).await;
+        if r.status == StatusCode::UNAUTHORIZED {
+            assert!(is_error(&r.json()));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            revoked.elapsed() < Duration::from_secs(6),
+            "the revoked token still works after {:?}",
+            revoked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -173,6 +173,7 @@ async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next
 /// [`ServerConfig::retime_every`].
 pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let retimer = tokio::spawn(retime(state.clone()));
+    let token_refresher = tokio::spawn(refresh_tokens(state.clone()));
     let router = app(state).layer(tower_http::trace::TraceLayer::new_for_http());
     let served = axum::serve(
         listener,
@@ -181,6 +182,7 @@ pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> s
     .with_graceful_shutdown(shutdown())
     .await;
     retimer.abort();
+    token_refresher.abort();
     served
 }
 
@@ -195,6 +197,23 @@ async fn retime(state: Arc<AppState>) {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e.message, "re-evaluating the risk failed"),
             Err(e) => tracing::warn!(error = %e, "re-evaluating the risk failed"),
+        }
+    }
+}
+
+/// Reloads the token table every [`ServerConfig::token_refresh`], so a token revoked (or
+/// re-dated) by another process stops working within that interval.
+async fn refresh_tokens(state: Arc<AppState>) {
+    let every = state.config.token_refresh;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || s.refresh_tokens()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "reloading the tokens failed"),
+            Err(e) => tracing::warn!(error = %e, "reloading the tokens failed"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Shared server state: the current engine snapshot (swapped whole on a data change), the
 //! store, the token cache, the tile cache and the metrics.
 
-use crate::auth::Role;
+use crate::auth::TokenTable;
 use crate::metrics::Metrics;
 use crate::ApiError;
 use anyhow::Context;
@@ -28,6 +28,10 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
+    /// How often [`crate::serve`] reloads the token table from the store (revocations and
+    /// new expiry times by other processes, e.g. `senda token revoke`) and writes the tokens'
+    /// last-use times. Default 2 s.
+    pub token_refresh: std::time::Duration,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
     /// alerts coming into force or expiring). Default 5 minutes.
     pub retime_every: std::time::Duration,
@@ -48,6 +52,7 @@ impl Default for ServerConfig {
             rate_burst: 200.0,
             rate_per_s: 100.0,
             retime_every: std::time::Duration::from_secs(300),
+            token_refresh: std::time::Duration::from_secs(2),
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
             basemap: None,
@@ -137,8 +142,8 @@ pub struct AppState {
     snapshot: RwLock<Arc<Snapshot>>,
     generation: AtomicU64,
     pub store: Mutex<Store>,
-    /// Checked tokens by public id: (secret hash, role).
-    pub tokens: Mutex<HashMap<String, (Vec<u8>, Role)>>,
+    /// The live tokens (see [`crate::auth::TokenTable`]).
+    pub(crate) tokens: Mutex<TokenTable>,
     pub tile_cache: Mutex<TileCache>,
     pub rate: Mutex<HashMap<String, (f64, Instant)>>,
     pub metrics: Metrics,
@@ -156,18 +161,20 @@ impl AppState {
         crate::i18n::validate().map_err(anyhow::Error::msg)?;
         crate::emergency::Emergency::embedded().map_err(|e| anyhow::anyhow!(e.clone()))?;
         let snapshot = build_snapshot(engine_data(&store)?, &config, 1, Utc::now())?;
-        Ok(Arc::new(Self {
+        let state = Arc::new(Self {
             snapshot: RwLock::new(Arc::new(snapshot)),
             generation: AtomicU64::new(1),
             store: Mutex::new(store),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(TokenTable::default()),
             tile_cache: Mutex::new(TileCache::new(config.tile_cache_entries)),
             rate: Mutex::new(HashMap::new()),
             metrics: Metrics::default(),
             config,
             dated_tiles: Mutex::new(Vec::new()),
             rebuild: Mutex::new(()),
-        }))
+        });
+        state.refresh_tokens().context("reading the tokens")?;
+        Ok(state)
     }
 
     /// The current snapshot (cheap: an `Arc` clone under a read lock held for no longer).

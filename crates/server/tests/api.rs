@@ -69,8 +69,8 @@ fn fixture() -> Fixture {
             &mut |_| {},
         )
         .unwrap();
-    let analyst = senda_server::create_token(&mut store, Role::Analyst).unwrap();
-    let ingest = senda_server::create_token(&mut store, Role::Ingest).unwrap();
+    let analyst = senda_server::create_token(&mut store, Role::Analyst, None).unwrap();
+    let ingest = senda_server::create_token(&mut store, Role::Ingest, None).unwrap();
     let state = AppState::new(store, ServerConfig::default()).unwrap();
     Fixture {
         state,
@@ -720,4 +720,52 @@ async fn nearest_stops_with_their_lines() {
         assert!(is_error(&v), "{uri}: {v}");
         assert_eq!(v["details"]["parameter"], param, "{uri}: {v}");
     }
+}
+
+#[tokio::test]
+async fn revoked_and_expired_tokens_are_refused_and_uses_are_recorded_throttled() {
+    let f = fixture();
+    let id = |t: &str| t.split('_').nth(1).unwrap().to_owned();
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    // The use is written by the refresh, and only once a minute per token.
+    f.state.refresh_tokens().unwrap();
+    let used = |f: &Fixture| {
+        let store = f.state.store.lock().unwrap();
+        let list = store.tokens().unwrap();
+        let t = list.iter().find(|t| t.token_id == id(&f.analyst)).unwrap();
+        t.last_used_at
+    };
+    let first = used(&f).expect("the first use is recorded");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    f.state.refresh_tokens().unwrap();
+    assert_eq!(used(&f), Some(first));
+
+    // Revoked by another connection (as `senda token revoke` does): refused after a refresh.
+    f.state
+        .store
+        .lock()
+        .unwrap()
+        .revoke_token(&id(&f.analyst), chrono::Utc::now())
+        .unwrap();
+    f.state.refresh_tokens().unwrap();
+    let (s, v, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+
+    // Expiry is checked on every request, with no refresh.
+    let soon = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let short = senda_server::create_token(
+        &mut f.state.store.lock().unwrap(),
+        Role::Analyst,
+        Some(soon),
+    )
+    .unwrap();
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&short)).await;
+    assert_eq!(s, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let (s, v, _) = get(&f, "/api/v1/incidents", Some(&short)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(v["message"].as_str().unwrap().contains("expired"), "{v}");
 }
