@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -24,6 +25,20 @@ pub struct ServeArgs {
     /// Largest request body (ingest uploads), in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_body_bytes: usize,
+    /// Seconds a client has to send a request's header block, counted from when the
+    /// connection waits for a request: an idle keep-alive connection is closed after it too.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    header_timeout: f64,
+    /// Seconds a client has to send a whole request body, however slowly it arrives.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    body_timeout: f64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// On Ctrl-C or SIGTERM, seconds requests in flight may take before the server exits
+    /// anyway (closing open connections).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    shutdown_timeout: f64,
     /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
     /// the database; see `senda tiles export`).
     #[arg(long)]
@@ -58,6 +73,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         rate_per_s: args.rate_limit,
         rate_burst: args.rate_burst,
         max_body_bytes: args.max_body_bytes,
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
+        max_connections: args.max_connections as usize,
+        shutdown_timeout: Duration::from_secs_f64(args.shutdown_timeout),
         ..ServerConfig::default()
     };
     let state = AppState::new(store, config)?;
@@ -65,7 +84,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
@@ -75,6 +94,19 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         senda_server::serve(state, listener)
             .await
             .context("serving")
-    })?;
+    });
+    // Work still running on the blocking threads (an engine rebuild) does not hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A positive number of seconds, at most a day.
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?}: expected seconds, more than 0 and at most 86400"
+        )),
+    }
 }

@@ -761,3 +761,133 @@ async fn a_token_revoked_on_a_running_server_is_refused_within_seconds() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Reads from `stream` until the server closes it (or `limit` passes, a failure), writing
+/// `drip` every `every` meanwhile (ignoring write errors: the server may close first).
+/// Returns when it closed and what it sent.
+fn until_closed(
+    stream: &mut std::net::TcpStream,
+    drip: &[u8],
+    every: Duration,
+    limit: Duration,
+) -> (Duration, String) {
+    use std::io::{Read, Write};
+    let t0 = std::time::Instant::now();
+    stream.set_read_timeout(Some(every)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        assert!(
+            t0.elapsed() < limit,
+            "still open after {:?}; received {:?}",
+            t0.elapsed(),
+            String::from_utf8_lossy(&got)
+        );
+        if !drip.is_empty() {
+            let _ = stream.write_all(drip);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            // Reset by the server: closed too.
+            Err(_) => break,
+        }
+    }
+    (t0.elapsed(), String::from_utf8_lossy(&got).into_owned())
+}
+
+fn connect(s: &Server) -> std::net::TcpStream {
+    std::net::TcpStream::connect(s.base.trim_start_matches("http://")).unwrap()
+}
+
+/// Slow clients are cut off: a header line every 0.5 s after --header-timeout, an idle
+/// keep-alive connection after it too, and a body trickling 10 bytes every 0.5 s after
+/// --body-timeout.
+#[test]
+fn slow_headers_idle_connections_and_trickling_bodies_are_cut_off() {
+    use std::io::Write;
+    let (_dir, db) = fresh_db();
+    let ingest = token(&db, "ingest");
+    let s = Server::start(&db, &["--header-timeout", "2", "--body-timeout", "2"]);
+    let limit = Duration::from_secs(8);
+    let drip = Duration::from_millis(500);
+
+    let mut slow = connect(&s);
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+        .unwrap();
+    let (took, _) = until_closed(&mut slow, b"X-Slow: 1\r\n", drip, limit);
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+
+    let mut idle = connect(&s);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n\r\n")
+        .unwrap();
+    let (took, got) = until_closed(&mut idle, b"", drip, limit);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+
+    let mut trickle = connect(&s);
+    write!(
+        trickle,
+        "POST /api/v1/ingest/incidents HTTP/1.1\r\nHost: senda\r\nAuthorization: Bearer {ingest}\r\n\
+         Content-Type: application/geo+json\r\nContent-Length: 100000\r\n\r\n"
+    )
+    .unwrap();
+    let (took, got) = until_closed(&mut trickle, b"          ", drip, limit);
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("request_timeout"), "{got}");
+
+    // The server still answers new clients.
+    let mut fine = connect(&s);
+    fine.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (_, got) = until_closed(&mut fine, b"", drip, limit);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+}
+
+/// SIGTERM with an idle keep-alive connection and a half-sent request open: the server exits
+/// within --shutdown-timeout (and with status 0).
+#[test]
+fn sigterm_with_open_connections_exits_within_the_deadline() {
+    use std::io::Write;
+    let (_dir, db) = fresh_db();
+    // Header timeout far beyond the deadline: only the deadline can end these connections.
+    let mut s = Server::start(&db, &["--header-timeout", "600", "--shutdown-timeout", "2"]);
+    let mut idle = connect(&s);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n\r\n")
+        .unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut first = [0u8; 12];
+    std::io::Read::read_exact(&mut idle, &mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut half = connect(&s);
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let t0 = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(8),
+            "senda serve still running {:?} after SIGTERM",
+            t0.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    drop((idle, half));
+}

@@ -28,6 +28,17 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Token bucket refill, requests per second. Default 100; 0 turns the limit off.
     pub rate_per_s: f64,
+    /// Longest wait for a request's header block, from the moment the connection waits for
+    /// a request (so an idle keep-alive connection is closed after it too). Default 10 s.
+    pub header_timeout: std::time::Duration,
+    /// Longest time to receive a request body, from its header block to its last byte.
+    /// Default 30 s.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog. Default 1,024.
+    pub max_connections: usize,
+    /// After Ctrl-C or SIGTERM, how long requests in flight may take before the server
+    /// exits anyway, closing any connection still open. Default 10 s.
+    pub shutdown_timeout: std::time::Duration,
     /// How often [`crate::serve`] reloads the token table from the store (revocations and
     /// new expiry times by other processes, e.g. `senda token revoke`) and writes the tokens'
     /// last-use times. Default 2 s.
@@ -53,6 +64,10 @@ impl Default for ServerConfig {
             rate_per_s: 100.0,
             retime_every: std::time::Duration::from_secs(300),
             token_refresh: std::time::Duration::from_secs(2),
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+            shutdown_timeout: std::time::Duration::from_secs(10),
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
             basemap: None,
