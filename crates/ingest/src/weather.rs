@@ -60,8 +60,10 @@
 //!   alert is rejected naming the polygon, area and the bad pair. A ring that is not closed is
 //!   closed by repeating its first point and the alert is flagged (`polygon`), not rejected: the
 //!   intent is plain. A ring needs at least four positions after closing. `<circle>` is
-//!   "lat,lon radius_km". Empty `<polygon/>`/`<circle/>` are ignored. An alert with no polygon
-//!   or circle at all (only `<geocode>`s) is rejected with [`WeatherAlert::validate`]'s reason,
+//!   "lat,lon radius_km". Empty `<polygon/>`/`<circle/>` are ignored. An alert whose areas
+//!   together cover more than the risk model's default `max_alert_area_km2` (3 million km²,
+//!   [`WeatherAlert::area_km2`]) is rejected (field `area`): a polygon around the globe or a
+//!   continent is not a warning. An alert with no polygon or circle at all (only `<geocode>`s) is rejected with [`WeatherAlert::validate`]'s reason,
 //!   as is an alert without `<info>` or one that expires before it starts.
 //! - **Times** are RFC 3339 with an offset (`2014-12-02T22:00:00-05:00`; CAP's `-00:00` and
 //!   `Z` accepted), stored in UTC. A missing or malformed `<sent>`, or a malformed
@@ -108,6 +110,13 @@ pub fn read_cap(input: &Input) -> Result<Outcome<WeatherAlert>, IngestError> {
         outcome.report.notes.insert(0, note);
     }
     Ok(outcome)
+}
+
+/// Whether an alert's area is within what a warning may cover (the risk model's default
+/// `max_alert_area_km2`): a polygon around the globe would otherwise reach the store.
+fn plausible_area(alert: &WeatherAlert) -> bool {
+    let area = alert.area_km2();
+    area.is_finite() && area <= senda_core::risk::DEFAULT_MAX_ALERT_AREA_KM2
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -396,6 +405,18 @@ impl<'a> Scan<'a> {
             return Ok(());
         }
         match cap::convert(&tree) {
+            Ok(loaded) if !plausible_area(&loaded.alert) => {
+                let limit = senda_core::risk::DEFAULT_MAX_ALERT_AREA_KM2;
+                outcome.report.reject(
+                    at,
+                    Some(loaded.alert.key.source_id.clone()),
+                    Some("area"),
+                    format!(
+                        "the alert's areas cover {:.0} km², more than the {limit:.0} km² a warning may cover (max_alert_area_km2): check the polygon (CAP writes lat,lon)",
+                        loaded.alert.area_km2()
+                    ),
+                );
+            }
             Ok(loaded) => {
                 let id = Some(loaded.alert.key.source_id.clone());
                 match self.seen.get(&loaded.alert.key) {
