@@ -891,3 +891,46 @@ fn sigterm_with_open_connections_exits_within_the_deadline() {
     assert!(status.success(), "{status:?}");
     drop((idle, half));
 }
+
+/// Past --max-connections, a new connection waits (in the listen backlog) until one closes.
+#[test]
+fn connections_past_the_cap_wait_for_a_free_slot() {
+    use std::io::{Read, Write};
+    let (_dir, db) = fresh_db();
+    let s = Server::start(&db, &["--max-connections", "2", "--header-timeout", "600"]);
+    let mut held: Vec<_> = (0..2)
+        .map(|_| {
+            let mut c = connect(&s);
+            c.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = connect(&s);
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    match third.read(&mut buf) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) => {}
+        other => panic!("answered past the cap: {other:?}"),
+    }
+    // A slot frees: the waiting connection is served.
+    drop(held.pop());
+    let (_, got) = until_closed(
+        &mut third,
+        b"",
+        Duration::from_millis(500),
+        Duration::from_secs(8),
+    );
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    drop(held);
+}
