@@ -1060,3 +1060,30 @@ fn every_real_alert_is_within_the_area_limit() {
         .area_km2();
     assert!((200_000.0..300_000.0).contains(&vicente), "{vicente}");
 }
+
+#[test]
+fn an_alert_far_beyond_its_senders_country_is_rejected() {
+    let smn = |polygon: &str| {
+        GLOBE_ALERT
+            .replace("prankster@example.org", "smn.cna.gob.mx")
+            .replace(
+                "-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179",
+                polygon,
+            )
+    };
+    // Over Lima, Peru: about 3,500 km south of Mexico.
+    let out = read_str(&smn("-12.2,-77.2 -11.9,-77.2 -11.9,-76.9 -12.2,-77.2")).unwrap();
+    let rejection = only_rejection(&out);
+    assert!(rejection.starts_with("area: "), "{rejection}");
+    assert!(
+        rejection.contains("Mexico") && rejection.contains("smn.cna.gob.mx"),
+        "{rejection}"
+    );
+    // Over the Gulf of Mexico, off Veracruz: loads.
+    let out = read_str(&smn("21.0,-95.0 22.0,-95.0 22.0,-94.0 21.0,-95.0")).unwrap();
+    assert_eq!(out.report.accepted, 1, "{:?}", out.report.rejected);
+    // A sender of no corridor country is not checked.
+    let other = smn("-12.2,-77.2 -11.9,-77.2 -11.9,-76.9 -12.2,-77.2")
+        .replace("smn.cna.gob.mx", "w-nws.webmaster@noaa.gov");
+    assert_eq!(read_str(&other).unwrap().report.accepted, 1);
+}
