@@ -9,6 +9,7 @@ mod plan_cmd;
 mod route_cmd;
 mod serve_cmd;
 mod tiles_cmd;
+mod token_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -101,8 +102,13 @@ enum TilesCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create a token for a role; it is printed once (only its salted hash is stored).
-    Create(serve_cmd::TokenCreateArgs),
+    /// Create a token for a role, optionally expiring; it is printed once (only its salted
+    /// hash is stored).
+    Create(token_cmd::CreateArgs),
+    /// List the tokens: id, role, created, expires, last used, status. Never a secret.
+    List(token_cmd::ListArgs),
+    /// Revoke a token by id; a running `senda serve` refuses it within seconds.
+    Revoke(token_cmd::RevokeArgs),
 }
 
 #[derive(Args, Clone)]
@@ -233,7 +239,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Route { args } => route_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
-        Command::Token(TokenCommand::Create(args)) => serve_cmd::token_create(args),
+        Command::Token(TokenCommand::Create(args)) => token_cmd::create(args),
+        Command::Token(TokenCommand::List(args)) => token_cmd::list(args),
+        Command::Token(TokenCommand::Revoke(args)) => token_cmd::revoke(args),
         Command::Tiles(TilesCommand::Export(args)) => tiles_cmd::export(args),
     }
 }

@@ -1,13 +1,14 @@
-//! `senda serve` (the HTTP service) and `senda token create`.
+//! `senda serve`: the HTTP service.
 
 use crate::{engine, DbArg};
 use anyhow::{Context, Result};
 use clap::Args;
-use senda_server::{AppState, Role, ServerConfig};
+use senda_server::{AppState, ServerConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -45,6 +46,20 @@ pub struct ServeArgs {
         default_value = "*"
     )]
     cors_origins: Vec<String>,
+    /// Seconds a client has to send a request's header block, counted from when the
+    /// connection waits for a request: an idle keep-alive connection is closed after it too.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    header_timeout: f64,
+    /// Seconds a client has to send a whole request body, however slowly it arrives.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    body_timeout: f64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// On Ctrl-C or SIGTERM, seconds requests in flight may take before the server exits
+    /// anyway (closing open connections).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    shutdown_timeout: f64,
     /// Directory of offline tile packs served at /packs/NAME.pmtiles (default: `tiles/` beside
     /// the database; see `senda tiles export`).
     #[arg(long)]
@@ -83,6 +98,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         trusted_proxies: args.trusted_proxy,
         public_url: args.public_url,
         cors_origins: args.cors_origins,
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
+        max_connections: args.max_connections as usize,
+        shutdown_timeout: Duration::from_secs_f64(args.shutdown_timeout),
         ..ServerConfig::default()
     };
     let state = AppState::new(store, config)?;
@@ -90,7 +109,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
@@ -100,17 +119,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         senda_server::serve(state, listener)
             .await
             .context("serving")
-    })?;
+    });
+    // Work still running on the blocking threads (an engine rebuild) does not hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Args)]
-pub struct TokenCreateArgs {
-    /// analyst | ingest | admin
-    #[arg(long, value_parser = parse_role)]
-    role: Role,
-    #[command(flatten)]
-    db: DbArg,
 }
 
 fn parse_public_url(s: &str) -> Result<String, String> {
@@ -126,15 +139,12 @@ fn parse_public_url(s: &str) -> Result<String, String> {
     Ok(s.trim_end_matches('/').to_owned())
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("{s:?}: expected analyst, ingest or admin"))
-}
-
-pub fn token_create(args: TokenCreateArgs) -> Result<ExitCode> {
-    let mut store = senda_store::Store::open(&args.db.db)
-        .with_context(|| format!("opening {}", args.db.db.display()))?;
-    let token = senda_server::create_token(&mut store, args.role).context("storing the token")?;
-    println!("{token}");
-    eprintln!("(shown once; only a salted hash is stored)");
-    Ok(ExitCode::SUCCESS)
+/// A positive number of seconds, at most a day.
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?}: expected seconds, more than 0 and at most 86400"
+        )),
+    }
 }

@@ -633,3 +633,307 @@ fn tiles_export_writes_a_pmtiles_pack() {
     }
     assert!(!Path::new("x.pmtiles").exists());
 }
+
+/// `senda token list` shows ids, roles and times, never a secret; `--expires-in` and
+/// `--expires` set the expiry; `token revoke` marks it.
+#[test]
+fn token_list_shows_no_secret_and_revoke_marks_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tokens.db");
+    let a = token(&db, "analyst");
+    let out = senda(
+        &["token", "create", "--role", "admin", "--expires-in", "30d"],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = senda(
+        &[
+            "token",
+            "create",
+            "--role",
+            "ingest",
+            "--expires",
+            "2099-01-01",
+        ],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Both forms at once, or an expiry already past: refused.
+    for bad in [
+        &["--expires-in", "1d", "--expires", "2099-01-01"][..],
+        &["--expires", "2001-01-01"][..],
+    ] {
+        let mut args = vec!["token", "create", "--role", "admin"];
+        args.extend_from_slice(bad);
+        assert!(!senda(&args, &db).status.success(), "{bad:?}");
+    }
+    let id_of = |t: &str| t.split('_').nth(1).unwrap().to_owned();
+    let out = senda(&["token", "revoke", &id_of(&a)], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Again: nothing to revoke.
+    assert!(!senda(&["token", "revoke", &id_of(&a)], &db)
+        .status
+        .success());
+
+    let out = senda(&["token", "list"], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID"), "{text}");
+    for t in [&a, &b] {
+        let secret = t.rsplit('_').next().unwrap();
+        assert!(!text.contains(secret), "a secret is listed: {text}");
+    }
+    let line = |id: &str| *lines.iter().find(|l| l.starts_with(id)).unwrap();
+    assert!(line(&id_of(&a)).contains("revoked"), "{text}");
+    assert!(line(&id_of(&b)).contains("admin"), "{text}");
+    assert!(line(&id_of(&b)).contains("active"), "{text}");
+    assert!(text.contains("2099-01-01T00:00:00Z"), "{text}");
+}
+
+/// A token revoked with the CLI while `senda serve` runs is refused within seconds, and its
+/// last use is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_revoked_on_a_running_server_is_refused_within_seconds() {
+    let (_dir, db) = fresh_db();
+    let s = Server::start(&db, &[]);
+    // Created after the server started: accepted at once.
+    let analyst = token(&db, "analyst");
+    let c = Client::new();
+    let url = s.url("/api/v1/incidents?bbox=-92.2,14.7,-92.0,14.8");
+    assert_eq!(get(&c, &url, Some(&analyst)).await.status, StatusCode::OK);
+
+    let id = analyst.split('_').nth(1).unwrap();
+    // The use is written by the server's token refresh (every 2 s).
+    let listed = |db: &Path| String::from_utf8(senda(&["token", "list"], db).stdout).unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        let text = listed(&db);
+        let line = text.lines().find(|l| l.starts_with(id)).unwrap().to_owned();
+        // Columns: id, role, created, expires ("-"), last used.
+        if line.split_whitespace().nth(4) != Some("-") {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "last use never recorded: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let out = senda(&["token", "revoke", id], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let revoked = std::time::Instant::now();
+    loop {
+        let r = get(&c, &url, Some(&analyst)).await;
+        if r.status == StatusCode::UNAUTHORIZED {
+            assert!(is_error(&r.json()));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            revoked.elapsed() < Duration::from_secs(6),
+            "the revoked token still works after {:?}",
+            revoked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Reads from `stream` until the server closes it (or `limit` passes, a failure), writing
+/// `drip` every `every` meanwhile (ignoring write errors: the server may close first).
+/// Returns when it closed and what it sent.
+fn until_closed(
+    stream: &mut std::net::TcpStream,
+    drip: &[u8],
+    every: Duration,
+    limit: Duration,
+) -> (Duration, String) {
+    use std::io::{Read, Write};
+    let t0 = std::time::Instant::now();
+    stream.set_read_timeout(Some(every)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        assert!(
+            t0.elapsed() < limit,
+            "still open after {:?}; received {:?}",
+            t0.elapsed(),
+            String::from_utf8_lossy(&got)
+        );
+        if !drip.is_empty() {
+            let _ = stream.write_all(drip);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            // Reset by the server: closed too.
+            Err(_) => break,
+        }
+    }
+    (t0.elapsed(), String::from_utf8_lossy(&got).into_owned())
+}
+
+fn connect(s: &Server) -> std::net::TcpStream {
+    std::net::TcpStream::connect(s.base.trim_start_matches("http://")).unwrap()
+}
+
+/// Slow clients are cut off: a header line every 0.5 s after --header-timeout, an idle
+/// keep-alive connection after it too, and a body trickling 10 bytes every 0.5 s after
+/// --body-timeout.
+#[test]
+fn slow_headers_idle_connections_and_trickling_bodies_are_cut_off() {
+    use std::io::Write;
+    let (_dir, db) = fresh_db();
+    let ingest = token(&db, "ingest");
+    let s = Server::start(&db, &["--header-timeout", "2", "--body-timeout", "2"]);
+    let limit = Duration::from_secs(8);
+    let drip = Duration::from_millis(500);
+
+    let mut slow = connect(&s);
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+        .unwrap();
+    let (took, _) = until_closed(&mut slow, b"X-Slow: 1\r\n", drip, limit);
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+
+    let mut idle = connect(&s);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n\r\n")
+        .unwrap();
+    let (took, got) = until_closed(&mut idle, b"", drip, limit);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+
+    let mut trickle = connect(&s);
+    write!(
+        trickle,
+        "POST /api/v1/ingest/incidents HTTP/1.1\r\nHost: senda\r\nAuthorization: Bearer {ingest}\r\n\
+         Content-Type: application/geo+json\r\nContent-Length: 100000\r\n\r\n"
+    )
+    .unwrap();
+    let (took, got) = until_closed(&mut trickle, b"          ", drip, limit);
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("request_timeout"), "{got}");
+
+    // The server still answers new clients.
+    let mut fine = connect(&s);
+    fine.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (_, got) = until_closed(&mut fine, b"", drip, limit);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+}
+
+/// SIGTERM with an idle keep-alive connection and a half-sent request open: the server exits
+/// within --shutdown-timeout (and with status 0).
+#[test]
+fn sigterm_with_open_connections_exits_within_the_deadline() {
+    use std::io::Write;
+    let (_dir, db) = fresh_db();
+    // Header timeout far beyond the deadline: only the deadline can end these connections.
+    let mut s = Server::start(&db, &["--header-timeout", "600", "--shutdown-timeout", "2"]);
+    let mut idle = connect(&s);
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n\r\n")
+        .unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut first = [0u8; 12];
+    std::io::Read::read_exact(&mut idle, &mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut half = connect(&s);
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let t0 = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(8),
+            "senda serve still running {:?} after SIGTERM",
+            t0.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    drop((idle, half));
+}
+
+/// Past --max-connections, a new connection waits (in the listen backlog) until one closes.
+#[test]
+fn connections_past_the_cap_wait_for_a_free_slot() {
+    use std::io::{Read, Write};
+    let (_dir, db) = fresh_db();
+    let s = Server::start(&db, &["--max-connections", "2", "--header-timeout", "600"]);
+    let mut held: Vec<_> = (0..2)
+        .map(|_| {
+            let mut c = connect(&s);
+            c.write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = connect(&s);
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: senda\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    match third.read(&mut buf) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) => {}
+        other => panic!("answered past the cap: {other:?}"),
+    }
+    // A slot frees: the waiting connection is served.
+    drop(held.pop());
+    let (_, got) = until_closed(
+        &mut third,
+        b"",
+        Duration::from_millis(500),
+        Duration::from_secs(8),
+    );
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    drop(held);
+}

@@ -217,6 +217,43 @@ impl WeatherAlert {
         )
     }
 
+    /// The alert's area, km²: its polygons on a sphere of the Earth's mean radius (the
+    /// Chamberlain–Duquette formula, edges straight in longitude and latitude and the
+    /// shorter way round, as the H3 tiling reads them) plus π r² per circle. Overlapping shapes count twice, so this is
+    /// an upper bound. Used to refuse alerts implausibly large for a warning (see
+    /// `risk::WeatherConfig::max_alert_area_km2`).
+    pub fn area_km2(&self) -> f64 {
+        const EARTH_RADIUS_KM: f64 = 6_371.008_8;
+        let ring_km2 = |ring: &[LonLat]| {
+            let twice: f64 = ring
+                .windows(2)
+                .map(|w| {
+                    // The shorter way round, as the H3 tiling reads an edge: one from 179.9
+                    // to -179.9 crosses the antimeridian (0.2°), not the globe (359.8°).
+                    let mut d_lon = w[1].lon() - w[0].lon();
+                    if d_lon > 180.0 {
+                        d_lon -= 360.0;
+                    } else if d_lon < -180.0 {
+                        d_lon += 360.0;
+                    }
+                    d_lon.to_radians()
+                        * (2.0 + w[0].lat().to_radians().sin() + w[1].lat().to_radians().sin())
+                })
+                .sum();
+            (twice * EARTH_RADIUS_KM * EARTH_RADIUS_KM / 2.0).abs()
+        };
+        self.areas
+            .iter()
+            .map(|a| {
+                a.polygons.iter().map(|r| ring_km2(r)).sum::<f64>()
+                    + a.circles
+                        .iter()
+                        .map(|c| std::f64::consts::PI * c.radius_km * c.radius_km)
+                        .sum::<f64>()
+            })
+            .sum()
+    }
+
     /// Whether the alert is in force at `t`.
     pub fn active_at(&self, t: DateTime<Utc>) -> bool {
         let (start, end) = self.window();

@@ -1011,3 +1011,61 @@ fn engine_with_events_equals_a_full_build() {
     }
     assert!(changed > 0, "the new events changed no edge");
 }
+
+#[test]
+fn an_alert_too_large_for_a_warning_blocks_nothing_or_is_skipped() {
+    let square = |half: f64| {
+        polygon_area(vec![
+            p(-92.0 - half, 15.0 - half),
+            p(-92.0 + half, 15.0 - half),
+            p(-92.0 + half, 15.0 + half),
+            p(-92.0 - half, 15.0 + half),
+            p(-92.0 - half, 15.0 - half),
+        ])
+    };
+    let extreme = |id: &str, area: AlertArea| {
+        alert(
+            id,
+            "Hurricane",
+            CapSeverity::Extreme,
+            CapCertainty::Observed,
+            CapUrgency::Immediate,
+            window_around(at()),
+            area,
+        )
+    };
+    // 0.2° a side: about 470 km²; 6° a side: about 430,000 km² (over the block limit).
+    let small = extreme("small", square(0.1));
+    let large = extreme("large", square(3.0));
+    assert!(
+        (400.0..550.0).contains(&small.area_km2()),
+        "{}",
+        small.area_km2()
+    );
+    assert!(
+        (400_000.0..460_000.0).contains(&large.area_km2()),
+        "{}",
+        large.area_km2()
+    );
+    let config = RiskConfig::default();
+    let field = RiskField::build(&[], &[small, large.clone()], at(), &config).unwrap();
+    let [s, l] = [&field.alerts()[0], &field.alerts()[1]];
+    assert!(s.blocks_vehicle && s.blocks_foot);
+    assert!(!l.blocks_vehicle && !l.blocks_foot && l.hazard_vehicle > 0.0);
+    assert_eq!(field.alert_issues().len(), 1);
+    assert_eq!(field.alert_issues()[0].key.source_id, "large");
+    assert!(field.alert_issues()[0]
+        .reason
+        .contains("max_block_area_km2"));
+
+    // Past max_alert_area_km2: skipped whole.
+    let mut config = RiskConfig::default();
+    config.weather.max_alert_area_km2 = 100_000.0;
+    let field = RiskField::build(&[], &[large], at(), &config).unwrap();
+    assert!(field.alerts().is_empty());
+    assert!(field.alert_issues()[0]
+        .reason
+        .contains("max_alert_area_km2"));
+    config.weather.max_block_area_km2 = f64::NAN;
+    assert!(config.validate().is_err());
+}

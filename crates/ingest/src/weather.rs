@@ -60,8 +60,12 @@
 //!   alert is rejected naming the polygon, area and the bad pair. A ring that is not closed is
 //!   closed by repeating its first point and the alert is flagged (`polygon`), not rejected: the
 //!   intent is plain. A ring needs at least four positions after closing. `<circle>` is
-//!   "lat,lon radius_km". Empty `<polygon/>`/`<circle/>` are ignored. An alert with no polygon
-//!   or circle at all (only `<geocode>`s) is rejected with [`WeatherAlert::validate`]'s reason,
+//!   "lat,lon radius_km". Empty `<polygon/>`/`<circle/>` are ignored. An alert whose areas
+//!   together cover more than the risk model's default `max_alert_area_km2` (3 million km²,
+//!   [`WeatherAlert::area_km2`]) is rejected (field `area`): a polygon around the globe or a
+//!   continent is not a warning. So is one whose sender's address ends in a corridor
+//!   country's code (`smn.cna.gob.mx`: Mexico) when no point of its areas comes within
+//!   [`FAR_FROM_SENDER_KM`] of that country. An alert with no polygon or circle at all (only `<geocode>`s) is rejected with [`WeatherAlert::validate`]'s reason,
 //!   as is an alert without `<info>` or one that expires before it starts.
 //! - **Times** are RFC 3339 with an offset (`2014-12-02T22:00:00-05:00`; CAP's `-00:00` and
 //!   `Z` accepted), stored in UTC. A missing or malformed `<sent>`, or a malformed
@@ -108,6 +112,57 @@ pub fn read_cap(input: &Input) -> Result<Outcome<WeatherAlert>, IngestError> {
         outcome.report.notes.insert(0, note);
     }
     Ok(outcome)
+}
+
+/// Whether an alert's area is within what a warning may cover (the risk model's default
+/// `max_alert_area_km2`): a polygon around the globe would otherwise reach the store.
+fn plausible_area(alert: &WeatherAlert) -> bool {
+    let area = alert.area_km2();
+    area.is_finite() && area <= senda_core::risk::DEFAULT_MAX_ALERT_AREA_KM2
+}
+
+/// How far beyond its sender's country an alert's area may lie, km (coastal waters, a
+/// storm's approach). SMN's alerts reach about 700 km out to sea.
+pub const FAR_FROM_SENDER_KM: f64 = 1_000.0;
+
+/// The corridor country of a CAP sender, from the country-code domain of its address
+/// (`smn.cna.gob.mx`, `alertas@insivumeh.gob.gt`, `https://www.snet.gob.sv/...`); `None` for
+/// other domains (`noaa.gov`: the USGS and NOAA warn about the whole world too).
+fn sender_country(sender: &str) -> Option<&'static crate::countries::Country> {
+    let host = sender.rsplit('@').next().unwrap_or(sender);
+    let host = host.split_once("://").map_or(host, |(_, rest)| rest);
+    let host = host.split(['/', ':']).next().unwrap_or(host);
+    let (_, tld) = host.rsplit_once('.')?;
+    if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let country = crate::countries::Countries::corridor().resolve(tld)?;
+    country
+        .iso_a2()
+        .is_some_and(|a2| a2.eq_ignore_ascii_case(tld))
+        .then_some(country)
+}
+
+/// When the sender's country is known and no point of the alert's areas (ring vertex,
+/// circle centre less its radius) comes within [`FAR_FROM_SENDER_KM`] of it: the country's
+/// name and the nearest distance, km.
+fn far_from_sender(alert: &WeatherAlert) -> Option<(String, f64)> {
+    let country = sender_country(&alert.key.source)?;
+    let mut nearest = f64::INFINITY;
+    for area in &alert.areas {
+        let points = area.polygons.iter().flatten().map(|p| (*p, 0.0));
+        let centres = area.circles.iter().map(|c| (c.center, c.radius_km));
+        for (p, reach_km) in points.chain(centres) {
+            let km = (country.distance_m(p) / 1000.0 - reach_km).max(0.0);
+            if km <= FAR_FROM_SENDER_KM {
+                return None;
+            }
+            nearest = nearest.min(km);
+        }
+    }
+    nearest
+        .is_finite()
+        .then(|| (country.name().to_owned(), nearest))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -396,6 +451,30 @@ impl<'a> Scan<'a> {
             return Ok(());
         }
         match cap::convert(&tree) {
+            Ok(loaded) if far_from_sender(&loaded.alert).is_some() => {
+                let (country, km) = far_from_sender(&loaded.alert).unwrap_or_default();
+                outcome.report.reject(
+                    at,
+                    Some(loaded.alert.key.source_id.clone()),
+                    Some("area"),
+                    format!(
+                        "the alert's area lies {km:.0} km from {country}, the country of its sender {:?}: more than the {FAR_FROM_SENDER_KM:.0} km a warning may reach beyond it",
+                        loaded.alert.key.source
+                    ),
+                );
+            }
+            Ok(loaded) if !plausible_area(&loaded.alert) => {
+                let limit = senda_core::risk::DEFAULT_MAX_ALERT_AREA_KM2;
+                outcome.report.reject(
+                    at,
+                    Some(loaded.alert.key.source_id.clone()),
+                    Some("area"),
+                    format!(
+                        "the alert's areas cover {:.0} km², more than the {limit:.0} km² a warning may cover (max_alert_area_km2): check the polygon (CAP writes lat,lon)",
+                        loaded.alert.area_km2()
+                    ),
+                );
+            }
             Ok(loaded) => {
                 let id = Some(loaded.alert.key.source_id.clone());
                 match self.seen.get(&loaded.alert.key) {

@@ -1000,3 +1000,90 @@ proptest! {
         read_bytes_no_panic(alert_with(&format!("<circle>{polygon}</circle>"), "").into_bytes());
     }
 }
+
+/// A valid Extreme/Observed/Immediate alert whose polygon wraps the globe (lat,lon order).
+const GLOBE_ALERT: &str = r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>globe-1</identifier><sender>prankster@example.org</sender>
+  <sent>2030-01-01T00:00:00Z</sent><status>Actual</status><msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info><category>Met</category><event>Hurricane</event>
+    <urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty>
+    <area><areaDesc>Everywhere</areaDesc>
+      <polygon>-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179</polygon></area>
+  </info></alert>"#;
+
+#[test]
+fn an_alert_covering_the_globe_is_rejected_naming_its_area() {
+    let out = read_str(GLOBE_ALERT).unwrap();
+    let rejection = only_rejection(&out);
+    assert!(rejection.starts_with("area: "), "{rejection}");
+    assert!(rejection.contains("max_alert_area_km2"), "{rejection}");
+    assert_eq!(out.report.rejected[0].source_id.as_deref(), Some("globe-1"));
+    // The same alert over a small area loads.
+    let small = GLOBE_ALERT.replace(
+        "-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179",
+        "14.8,-92.4 15.0,-92.4 15.0,-92.2 14.8,-92.2 14.8,-92.4",
+    );
+    let out = read_str(&small).unwrap();
+    assert_eq!(out.report.accepted, 1, "{:?}", out.report);
+    // A circle as large as a continent too (5,000 km: CAP's upper bound here).
+    let circle = GLOBE_ALERT.replace(
+        "<polygon>-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179</polygon>",
+        "<circle>15.0,-92.3 5000</circle>",
+    );
+    assert!(only_rejection(&read_str(&circle).unwrap()).starts_with("area: "));
+}
+
+#[test]
+fn every_real_alert_is_within_the_area_limit() {
+    let full = read_path(&smn_full());
+    assert!(full
+        .report
+        .rejected
+        .iter()
+        .all(|r| r.field.as_deref() != Some("area")));
+    assert_eq!(full.report.accepted, 165);
+    let largest = full
+        .records
+        .iter()
+        .map(|r| r.record.area_km2())
+        .fold(0.0, f64::max);
+    // SMN's largest 2014 warning (a cold front over the Gulf): about 0.99 million km².
+    assert!((900_000.0..1_100_000.0).contains(&largest), "{largest}");
+    for rel in ["cap_samples/ph.cap", "cap_samples/mexico.xml"] {
+        let out = read_file(rel);
+        assert_eq!(out.report.accepted, 1, "{rel}: {:?}", out.report.rejected);
+    }
+    // Vicente's warning area (the Pacific coast of southern Mexico): about 245,000 km².
+    let vicente = read_file("cap_samples/mexico.xml").records[0]
+        .record
+        .area_km2();
+    assert!((200_000.0..300_000.0).contains(&vicente), "{vicente}");
+}
+
+#[test]
+fn an_alert_far_beyond_its_senders_country_is_rejected() {
+    let smn = |polygon: &str| {
+        GLOBE_ALERT
+            .replace("prankster@example.org", "smn.cna.gob.mx")
+            .replace(
+                "-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179",
+                polygon,
+            )
+    };
+    // Over Lima, Peru: about 3,500 km south of Mexico.
+    let out = read_str(&smn("-12.2,-77.2 -11.9,-77.2 -11.9,-76.9 -12.2,-77.2")).unwrap();
+    let rejection = only_rejection(&out);
+    assert!(rejection.starts_with("area: "), "{rejection}");
+    assert!(
+        rejection.contains("Mexico") && rejection.contains("smn.cna.gob.mx"),
+        "{rejection}"
+    );
+    // Over the Gulf of Mexico, off Veracruz: loads.
+    let out = read_str(&smn("21.0,-95.0 22.0,-95.0 22.0,-94.0 21.0,-95.0")).unwrap();
+    assert_eq!(out.report.accepted, 1, "{:?}", out.report.rejected);
+    // A sender of no corridor country is not checked.
+    let other = smn("-12.2,-77.2 -11.9,-77.2 -11.9,-76.9 -12.2,-77.2")
+        .replace("smn.cna.gob.mx", "w-nws.webmaster@noaa.gov");
+    assert_eq!(read_str(&other).unwrap().report.accepted, 1);
+}

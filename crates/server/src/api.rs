@@ -4,6 +4,7 @@
 use crate::auth::{Caller, Role};
 use crate::{geojson, places, ApiError, AppState};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -219,14 +220,48 @@ pub async fn route_get(
     run_route(state, r, role).await
 }
 
+/// A request body, or the JSON error for one that could not be read: 413 past the size limit,
+/// 408 when it did not arrive within the body timeout, 400 otherwise.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    use axum::http::StatusCode;
+    let e = match body {
+        Ok(b) => return Ok(b),
+        Err(e) => e,
+    };
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            e.body_text(),
+        ));
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request body did not arrive within the body timeout",
+            ));
+        }
+        cause = c.source();
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_body",
+        format!("the request body could not be read: {}", e.body_text()),
+    ))
+}
+
 /// `POST /route`: the GET parameters as JSON members (`from`/`to` as `[lon, lat]` or
 /// `"LON,LAT"`), plus `avoid`: a GeoJSON Polygon/MultiPolygon (Feature, FeatureCollection or
 /// geometry).
 pub async fn route_post(
     State(state): State<Arc<AppState>>,
     Caller(role): Caller,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = read_body(body)?;
     let doc: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_param("body", format!("not valid JSON: {e}")))?;
     let obj = doc
@@ -598,9 +633,10 @@ pub async fn ingest(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(kind): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require("ingest", Role::may_ingest)?;
+    let body = read_body(body)?;
     let kind = match kind.as_str() {
         "incidents" => RecordKind::Incidents,
         "shelters" => RecordKind::Shelters,

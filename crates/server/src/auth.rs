@@ -4,10 +4,13 @@
 use crate::{ApiError, AppState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use senda_store::{Store, StoreError, TokenRow};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Who is calling. Public is the default (no token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,8 +64,13 @@ fn hash(salt: &[u8], secret: &str) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-/// Creates a token for `role`, stores its salted hash and returns the token (shown once).
-pub fn create_token(store: &mut Store, role: Role) -> Result<String, StoreError> {
+/// Creates a token for `role`, valid until `expires_at` (`None`: until revoked), stores its
+/// salted hash and returns the token (shown once).
+pub fn create_token(
+    store: &mut Store,
+    role: Role,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<String, StoreError> {
     let mut rng = rand::rng();
     let mut id = [0u8; 8];
     let mut secret = [0u8; 32];
@@ -76,6 +84,7 @@ pub fn create_token(store: &mut Store, role: Role) -> Result<String, StoreError>
         role: role.as_str().to_owned(),
         salt: salt.to_vec(),
         hash: hash(&salt, &secret),
+        expires_at,
     })?;
     Ok(format!("senda_{id}_{secret}"))
 }
@@ -85,45 +94,112 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The role a bearer token grants (checked against the store; remembered once checked).
+/// How often a token's last use is written to the store, at most.
+pub const LAST_USED_EVERY: Duration = Duration::from_secs(60);
+
+/// A token the server accepts.
+#[derive(Debug, Clone)]
+struct Known {
+    role: Role,
+    salt: Vec<u8>,
+    hash: Vec<u8>,
+    expires_at: Option<DateTime<Utc>>,
+    /// When its use was last queued for the store (`LAST_USED_EVERY` throttle).
+    used: Option<Instant>,
+}
+
+impl Known {
+    fn of(row: TokenRow) -> Option<(String, Self)> {
+        let role = Role::parse(&row.role)?;
+        Some((
+            row.token_id,
+            Self {
+                role,
+                salt: row.salt,
+                hash: row.hash,
+                expires_at: row.expires_at,
+                used: None,
+            },
+        ))
+    }
+}
+
+/// The server's copy of the store's live (not revoked) tokens, replaced whole by
+/// [`AppState::refresh_tokens`] so a revocation made by another process takes effect within
+/// the refresh interval; expiry is checked on every request. Uses are queued here and written
+/// by the refresh, never on the request path.
+#[derive(Debug, Default)]
+pub struct TokenTable {
+    known: HashMap<String, Known>,
+    /// Last uses not yet written to the store.
+    pending: Vec<(String, DateTime<Utc>)>,
+}
+
+impl AppState {
+    /// Replaces the token table with the store's live tokens and writes the queued last-use
+    /// times. Blocking (store access): call from `spawn_blocking` on a server.
+    pub fn refresh_tokens(&self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.token_table().pending);
+        let rows = {
+            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = store.touch_tokens(&pending) {
+                // Not worth failing the refresh for: the uses are only a record.
+                tracing::warn!(error = %e, "recording token use failed");
+            }
+            store.live_tokens()?
+        };
+        let mut table = self.token_table();
+        let mut known: HashMap<String, Known> = rows.into_iter().filter_map(Known::of).collect();
+        for (id, k) in &mut known {
+            k.used = table.known.get(id).and_then(|old| old.used);
+        }
+        table.known = known;
+        Ok(())
+    }
+
+    fn token_table(&self) -> std::sync::MutexGuard<'_, TokenTable> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The role a bearer token grants: checked against the server's token table (a token created
+/// since the last refresh is looked up in the store once); an expired token is refused.
 pub fn check_token(state: &AppState, token: &str) -> Result<Role, ApiError> {
     let bad = || ApiError::unauthorized("the bearer token is not valid");
     let rest = token.strip_prefix("senda_").ok_or_else(bad)?;
     let (id, secret) = rest.split_once('_').ok_or_else(bad)?;
-    if let Some((h, role)) = state
-        .tokens
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(id)
-    {
-        let salt_hash = h.split_at(16);
-        return if same(salt_hash.1, &hash(salt_hash.0, secret)) {
-            Ok(*role)
-        } else {
-            Err(bad())
-        };
-    }
-    let row = state
-        .store
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .token(id)
-        .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))?
-        .ok_or_else(bad)?;
-    let role = Role::parse(&row.role).ok_or_else(bad)?;
-    if !same(&row.hash, &hash(&row.salt, secret)) {
+    let cached = state.token_table().known.get(id).cloned();
+    let known = match cached {
+        Some(k) => k,
+        None => {
+            let row = state
+                .store
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .token(id)
+                .map_err(|e| ApiError::internal(format!("reading tokens: {e}")))?
+                .ok_or_else(bad)?;
+            let (id, k) = Known::of(row).ok_or_else(bad)?;
+            state.token_table().known.insert(id, k.clone());
+            k
+        }
+    };
+    if !same(&known.hash, &hash(&known.salt, secret)) {
         return Err(bad());
     }
-    let mut salted = row.salt.clone();
-    salted.extend_from_slice(&row.hash);
-    if row.salt.len() == 16 {
-        state
-            .tokens
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), (salted, role));
+    let now = Utc::now();
+    if known.expires_at.is_some_and(|t| t <= now) {
+        return Err(ApiError::unauthorized("the bearer token has expired"));
     }
-    Ok(role)
+    let mut table = state.token_table();
+    let due = known.used.is_none_or(|t| t.elapsed() >= LAST_USED_EVERY);
+    if due {
+        if let Some(k) = table.known.get_mut(id) {
+            k.used = Some(Instant::now());
+        }
+        table.pending.push((id.to_owned(), now));
+    }
+    Ok(known.role)
 }
 
 /// The verified caller of a request with `Authorization: Bearer TOKEN`: the token's public id

@@ -40,6 +40,7 @@ use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 /// The router over `state`.
 pub fn app(state: Arc<AppState>) -> Router {
@@ -76,6 +77,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         // length, or cut off while streaming, still gets a JSON 413.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        // A body still arriving after `body_timeout` fails to read (however slowly it
+        // trickles); the connection is then closed.
+        .layer(RequestBodyDeadlineLayer::new(state.config.body_timeout))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(guard::middleware))
         // gzip or brotli as the client accepts (the lite page: about 5 KB → 2.4 KB).
@@ -188,20 +192,84 @@ async fn rate_limit(State(state): State<Arc<AppState>>, mut req: Request, next: 
     next.run(req).await
 }
 
-/// Serves `state` on `listener` until Ctrl-C or SIGTERM (requests in flight finish).
-/// Meanwhile the risk is re-evaluated at the current time every
-/// [`ServerConfig::retime_every`].
+/// Serves `state` on `listener` until Ctrl-C or SIGTERM, then lets requests in flight finish
+/// for at most [`ServerConfig::shutdown_timeout`]. Meanwhile the risk is re-evaluated at the
+/// current time every [`ServerConfig::retime_every`] and the tokens reloaded every
+/// [`ServerConfig::token_refresh`].
 pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_until(state, listener, shutdown()).await
+}
+
+/// [`serve`] until `signal` completes.
+///
+/// Connections: HTTP/1.1 (keep-alive) with a header timeout
+/// ([`ServerConfig::header_timeout`], which also closes idle keep-alive connections), a body
+/// deadline ([`ServerConfig::body_timeout`]) and at most [`ServerConfig::max_connections`]
+/// at once.
+pub async fn serve_until(
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    signal: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let retimer = tokio::spawn(retime(state.clone()));
+    let token_refresher = tokio::spawn(refresh_tokens(state.clone()));
+    let config = state.config.clone();
     let router = app(state).layer(tower_http::trace::TraceLayer::new_for_http());
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout)
+        .keep_alive(true);
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        // A free slot first, then a connection: past the cap, new connections wait in the
+        // kernel's backlog instead of holding memory and a task here.
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            () = &mut signal => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            tower::ServiceExt::oneshot(router.clone(), req.map(axum::body::Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %peer, "connection closed with an error");
+            }
+            drop(permit);
+        });
+    }
+    tracing::info!("shutting down");
+    drop(listener);
     retimer.abort();
-    served
+    token_refresher.abort();
+    if tokio::time::timeout(config.shutdown_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            seconds = config.shutdown_timeout.as_secs_f64(),
+            "connections still open at the shutdown deadline are closed"
+        );
+    }
+    Ok(())
 }
 
 async fn retime(state: Arc<AppState>) {
@@ -215,6 +283,23 @@ async fn retime(state: Arc<AppState>) {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e.message, "re-evaluating the risk failed"),
             Err(e) => tracing::warn!(error = %e, "re-evaluating the risk failed"),
+        }
+    }
+}
+
+/// Reloads the token table every [`ServerConfig::token_refresh`], so a token revoked (or
+/// re-dated) by another process stops working within that interval.
+async fn refresh_tokens(state: Arc<AppState>) {
+    let every = state.config.token_refresh;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || s.refresh_tokens()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "reloading the tokens failed"),
+            Err(e) => tracing::warn!(error = %e, "reloading the tokens failed"),
         }
     }
 }
@@ -238,5 +323,4 @@ async fn shutdown() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down");
 }

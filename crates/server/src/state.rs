@@ -1,7 +1,7 @@
 //! Shared server state: the current engine snapshot (swapped whole on a data change), the
 //! store, the token cache, the tile cache and the metrics.
 
-use crate::auth::Role;
+use crate::auth::TokenTable;
 use crate::metrics::Metrics;
 use crate::ApiError;
 use anyhow::Context;
@@ -42,6 +42,21 @@ pub struct ServerConfig {
     pub record_limits: senda_ingest::limits::Limits,
     /// Origins whose pages may call the public API and tiles (CORS); `*`: any. Default `*`.
     pub cors_origins: Vec<String>,
+    /// Longest wait for a request's header block, from the moment the connection waits for
+    /// a request (so an idle keep-alive connection is closed after it too). Default 10 s.
+    pub header_timeout: std::time::Duration,
+    /// Longest time to receive a request body, from its header block to its last byte.
+    /// Default 30 s.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog. Default 1,024.
+    pub max_connections: usize,
+    /// After Ctrl-C or SIGTERM, how long requests in flight may take before the server
+    /// exits anyway, closing any connection still open. Default 10 s.
+    pub shutdown_timeout: std::time::Duration,
+    /// How often [`crate::serve`] reloads the token table from the store (revocations and
+    /// new expiry times by other processes, e.g. `senda token revoke`) and writes the tokens'
+    /// last-use times. Default 2 s.
+    pub token_refresh: std::time::Duration,
     /// How often [`crate::serve`] re-evaluates the risk at the current time (incident decay,
     /// alerts coming into force or expiring). Default 5 minutes.
     pub retime_every: std::time::Duration,
@@ -67,6 +82,11 @@ impl Default for ServerConfig {
             cors_origins: vec!["*".to_owned()],
             record_limits: senda_ingest::limits::Limits::default(),
             public_url: None,
+            token_refresh: std::time::Duration::from_secs(2),
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+            shutdown_timeout: std::time::Duration::from_secs(10),
             tiles: TileConfig::default(),
             engine: EngineConfig::default(),
             basemap: None,
@@ -156,8 +176,8 @@ pub struct AppState {
     snapshot: RwLock<Arc<Snapshot>>,
     generation: AtomicU64,
     pub store: Mutex<Store>,
-    /// Checked tokens by public id: (secret hash, role).
-    pub tokens: Mutex<HashMap<String, (Vec<u8>, Role)>>,
+    /// The live tokens (see [`crate::auth::TokenTable`]).
+    pub(crate) tokens: Mutex<TokenTable>,
     pub tile_cache: Mutex<TileCache>,
     pub rate: Mutex<HashMap<String, (f64, Instant)>>,
     pub metrics: Metrics,
@@ -175,18 +195,20 @@ impl AppState {
         crate::i18n::validate().map_err(anyhow::Error::msg)?;
         crate::emergency::Emergency::embedded().map_err(|e| anyhow::anyhow!(e.clone()))?;
         let snapshot = build_snapshot(engine_data(&store)?, &config, 1, Utc::now())?;
-        Ok(Arc::new(Self {
+        let state = Arc::new(Self {
             snapshot: RwLock::new(Arc::new(snapshot)),
             generation: AtomicU64::new(1),
             store: Mutex::new(store),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(TokenTable::default()),
             tile_cache: Mutex::new(TileCache::new(config.tile_cache_entries)),
             rate: Mutex::new(HashMap::new()),
             metrics: Metrics::default(),
             config,
             dated_tiles: Mutex::new(Vec::new()),
             rebuild: Mutex::new(()),
-        }))
+        });
+        state.refresh_tokens().context("reading the tokens")?;
+        Ok(state)
     }
 
     /// The current snapshot (cheap: an `Arc` clone under a read lock held for no longer).

@@ -69,8 +69,8 @@ fn fixture() -> Fixture {
             &mut |_| {},
         )
         .unwrap();
-    let analyst = senda_server::create_token(&mut store, Role::Analyst).unwrap();
-    let ingest = senda_server::create_token(&mut store, Role::Ingest).unwrap();
+    let analyst = senda_server::create_token(&mut store, Role::Analyst, None).unwrap();
+    let ingest = senda_server::create_token(&mut store, Role::Ingest, None).unwrap();
     let state = AppState::new(store, ServerConfig::default()).unwrap();
     Fixture {
         state,
@@ -123,7 +123,7 @@ async fn health_openapi_metrics_catalog() {
     assert_eq!((s, v["tilejson"].as_str()), (StatusCode::OK, Some("3.0.0")));
     let admin = {
         let mut store = f.state.store.lock().unwrap();
-        senda_server::create_token(&mut store, Role::Admin).unwrap()
+        senda_server::create_token(&mut store, Role::Admin, None).unwrap()
     };
     let (s, v, _) = get(&f, "/metrics", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -1065,4 +1065,118 @@ async fn uploaded_records_out_of_bounds_are_rejected_naming_the_field() {
         .collect();
     assert_eq!(fields, ["id", "coordinates"]);
     assert!(b.len() < 10_000, "the megabyte id is not echoed back");
+}
+
+#[tokio::test]
+async fn revoked_and_expired_tokens_are_refused_and_uses_are_recorded_throttled() {
+    let f = fixture();
+    let id = |t: &str| t.split('_').nth(1).unwrap().to_owned();
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    // The use is written by the refresh, and only once a minute per token.
+    f.state.refresh_tokens().unwrap();
+    let used = |f: &Fixture| {
+        let store = f.state.store.lock().unwrap();
+        let list = store.tokens().unwrap();
+        let t = list.iter().find(|t| t.token_id == id(&f.analyst)).unwrap();
+        t.last_used_at
+    };
+    let first = used(&f).expect("the first use is recorded");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::OK);
+    f.state.refresh_tokens().unwrap();
+    assert_eq!(used(&f), Some(first));
+
+    // Revoked by another connection (as `senda token revoke` does): refused after a refresh.
+    f.state
+        .store
+        .lock()
+        .unwrap()
+        .revoke_token(&id(&f.analyst), chrono::Utc::now())
+        .unwrap();
+    f.state.refresh_tokens().unwrap();
+    let (s, v, _) = get(&f, "/api/v1/incidents", Some(&f.analyst)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+
+    // Expiry is checked on every request, with no refresh.
+    let soon = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let short = senda_server::create_token(
+        &mut f.state.store.lock().unwrap(),
+        Role::Analyst,
+        Some(soon),
+    )
+    .unwrap();
+    let (s, _, _) = get(&f, "/api/v1/incidents", Some(&short)).await;
+    assert_eq!(s, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let (s, v, _) = get(&f, "/api/v1/incidents", Some(&short)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(v["message"].as_str().unwrap().contains("expired"), "{v}");
+}
+
+/// An Extreme/Observed/Immediate hurricane warning in force now over `polygon` (CAP
+/// `lat,lon` pairs).
+fn extreme_alert(id: &str, polygon: &str) -> String {
+    let now = chrono::Utc::now();
+    let t = |h: i64| (now + chrono::Duration::hours(h)).to_rfc3339();
+    format!(
+        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>{id}</identifier><sender>test@example.org</sender>
+  <sent>{}</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+  <info><category>Met</category><event>Hurricane</event>
+    <urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty>
+    <onset>{}</onset><expires>{}</expires>
+    <area><areaDesc>{id}</areaDesc><polygon>{polygon}</polygon></area>
+  </info></alert>"#,
+        t(-1),
+        t(-1),
+        t(24)
+    )
+}
+
+async fn ingest_weather(f: &Fixture, xml: String) -> Value {
+    let req = Request::post("/api/v1/ingest/weather")
+        .header("authorization", format!("Bearer {}", f.ingest))
+        .body(Body::from(xml))
+        .unwrap();
+    let (s, _, b) = send(f, req).await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert!(s.is_success() || s.is_client_error(), "{s}: {v}");
+    v
+}
+
+#[tokio::test]
+async fn one_huge_alert_does_not_close_the_network() {
+    let f = fixture();
+    let route = "/api/v1/route?from=-92.26,14.91&to=-92.24,14.93";
+    let (s, v, _) = get(&f, route, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // Around the globe: rejected, naming the record and the field.
+    let globe = "-80,-179 80,-179 80,-60 80,60 80,179 -80,179 -80,60 -80,-60 -80,-179";
+    let v = ingest_weather(&f, extreme_alert("globe", globe)).await;
+    let text = v.to_string();
+    assert!(text.contains(r#""field":"area""#), "{text}");
+    assert!(
+        text.contains("globe") && text.contains("max_alert_area_km2"),
+        "{text}"
+    );
+    let (s, v, _) = get(&f, route, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // About a million km² (southern Mexico and Guatemala): stored, adds hazard, but closes
+    // no road.
+    let region = "10,-97 19,-97 19,-88 10,-88 10,-97";
+    let v = ingest_weather(&f, extreme_alert("region", region)).await;
+    assert!(!v.to_string().contains(r#""field":"area""#), "{v}");
+    let (s, v, _) = get(&f, route, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // A plausible extreme alert still closes the roads inside it (and only those).
+    let local = "14.85,-92.32 14.97,-92.32 14.97,-92.18 14.85,-92.18 14.85,-92.32";
+    ingest_weather(&f, extreme_alert("local", local)).await;
+    let (s, v, _) = get(&f, route, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(is_error(&v));
 }

@@ -143,7 +143,7 @@ async fn basemap_tiles_when_configured() {
 async fn tiles_as_of_a_date() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let token = senda_server::create_token(&mut store, senda_server::Role::Analyst).unwrap();
+    let token = senda_server::create_token(&mut store, senda_server::Role::Analyst, None).unwrap();
     drop(store);
     let s = state(ServerConfig::default(), &dir);
     // The one incident (1 October 2014) at the tile 8/62/117, seen by an analyst (the public

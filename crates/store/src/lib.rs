@@ -39,4 +39,4 @@ mod store;
 
 pub use error::StoreError;
 pub use record::{Kind, Record};
-pub use store::{BatchInfo, BatchSummary, Provenance, Query, Store, Stored, TokenRow};
+pub use store::{BatchInfo, BatchSummary, Provenance, Query, Store, Stored, TokenInfo, TokenRow};

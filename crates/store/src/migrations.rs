@@ -68,9 +68,19 @@ fn v2() -> String {
     .to_owned()
 }
 
+/// v3: token lifetimes. `expires_at` (optional), `revoked_at` (a revoked token stays listed
+/// but never authenticates again) and `last_used_at` (written at most once a minute per token
+/// by the server), all RFC 3339 text like `created_at`.
+fn v3() -> String {
+    "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+     ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+     ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;"
+        .to_owned()
+}
+
 /// All migrations, in order; migration `i` brings the schema to version `i + 1`.
 fn migrations() -> Vec<String> {
-    vec![v1(), v2()]
+    vec![v1(), v2(), v3()]
 }
 
 pub(crate) fn supported_version() -> u32 {

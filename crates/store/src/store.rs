@@ -22,13 +22,33 @@ pub struct BatchSummary {
     pub unchanged: u64,
 }
 
-/// An API token as stored: its public id, role name, salt and the salted hash of its secret.
+/// An API token as stored: its public id, role name, salt and the salted hash of its secret,
+/// and when it stops being valid (`None`: never, unless revoked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
     pub token_id: String,
     pub role: String,
     pub salt: Vec<u8>,
     pub hash: Vec<u8>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What `senda token list` shows of a token: never its salt, hash or secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub token_id: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An RFC 3339 column as a time; a value that does not parse reads as absent (the columns are
+/// only ever written by this crate).
+fn time_col(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// A committed batch as recorded in the store.
@@ -308,37 +328,102 @@ impl Store {
     pub fn add_token(&mut self, token: &TokenRow) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO api_tokens (token_id, role, salt, hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO api_tokens (token_id, role, salt, hash, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     token.token_id,
                     token.role,
                     token.salt,
                     token.hash,
-                    Utc::now().to_rfc3339()
+                    Utc::now().to_rfc3339(),
+                    token.expires_at.map(|t| t.to_rfc3339()),
                 ],
             )
             .ctx("storing token")?;
         Ok(())
     }
 
-    /// The stored token with this public id, if any.
+    /// The token with this public id, if it exists and is not revoked (an expired one is
+    /// returned: its `expires_at` says so).
     pub fn token(&self, token_id: &str) -> Result<Option<TokenRow>, StoreError> {
         self.conn
             .query_row(
-                "SELECT token_id, role, salt, hash FROM api_tokens WHERE token_id = ?1",
+                "SELECT token_id, role, salt, hash, expires_at FROM api_tokens
+                 WHERE token_id = ?1 AND revoked_at IS NULL",
                 [token_id],
-                |r| {
-                    Ok(TokenRow {
-                        token_id: r.get(0)?,
-                        role: r.get(1)?,
-                        salt: r.get(2)?,
-                        hash: r.get(3)?,
-                    })
-                },
+                token_row,
             )
             .optional()
             .ctx("reading token")
+    }
+
+    /// Every token that is not revoked (expired ones included), for the server's table.
+    pub fn live_tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT token_id, role, salt, hash, expires_at FROM api_tokens
+                 WHERE revoked_at IS NULL ORDER BY token_id",
+            )
+            .ctx("listing tokens")?;
+        let rows = stmt.query_map([], token_row).ctx("listing tokens")?;
+        rows.collect::<Result<_, _>>().ctx("reading token")
+    }
+
+    /// Every token, revoked and expired ones included, oldest first: ids, roles and times only.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT token_id, role, created_at, expires_at, last_used_at, revoked_at
+                 FROM api_tokens ORDER BY created_at, token_id",
+            )
+            .ctx("listing tokens")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(TokenInfo {
+                    token_id: r.get(0)?,
+                    role: r.get(1)?,
+                    created_at: time_col(r.get(2)?).unwrap_or_default(),
+                    expires_at: time_col(r.get(3)?),
+                    last_used_at: time_col(r.get(4)?),
+                    revoked_at: time_col(r.get(5)?),
+                })
+            })
+            .ctx("listing tokens")?;
+        rows.collect::<Result<_, _>>().ctx("reading token")
+    }
+
+    /// Revokes a token: it never authenticates again (a running server notices within its
+    /// token refresh interval). Returns false when no token has this id or it was already
+    /// revoked.
+    pub fn revoke_token(&mut self, token_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE api_tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL",
+                params![token_id, at.to_rfc3339()],
+            )
+            .ctx("revoking token")?;
+        Ok(n > 0)
+    }
+
+    /// Records when tokens were last used (one transaction for all of them).
+    pub fn touch_tokens(&mut self, used: &[(String, DateTime<Utc>)]) -> Result<(), StoreError> {
+        if used.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().ctx("starting token update")?;
+        {
+            let mut stmt = tx
+                .prepare("UPDATE api_tokens SET last_used_at = ?2 WHERE token_id = ?1")
+                .ctx("recording token use")?;
+            for (id, at) in used {
+                stmt.execute(params![id, at.to_rfc3339()])
+                    .ctx("recording token use")?;
+            }
+        }
+        tx.commit().ctx("committing token update")
     }
 
     /// Whether the database holds no records of any kind.
@@ -583,4 +668,14 @@ impl Row {
             .and_then(|()| stmt.raw_bind_parameter(at(12), self.line));
         bound.ctx("binding record")
     }
+}
+
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok(TokenRow {
+        token_id: r.get(0)?,
+        role: r.get(1)?,
+        salt: r.get(2)?,
+        hash: r.get(3)?,
+        expires_at: time_col(r.get(4)?),
+    })
 }

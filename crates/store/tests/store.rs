@@ -345,3 +345,84 @@ fn large_mixed_batches_count_new_updated_and_unchanged_exactly() {
     assert_eq!(corrected.len(), 30);
     assert!(corrected.iter().all(|(f, r)| f == "b.csv" && *r == 1));
 }
+
+fn token_row(id: &str, expires_at: Option<chrono::DateTime<Utc>>) -> senda_store::TokenRow {
+    senda_store::TokenRow {
+        token_id: id.to_owned(),
+        role: "analyst".to_owned(),
+        salt: vec![1; 16],
+        hash: vec![2; 32],
+        expires_at,
+    }
+}
+
+#[test]
+fn tokens_are_listed_revoked_and_keep_their_expiry() {
+    let mut store = Store::open_in_memory().unwrap();
+    let expires = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+    store.add_token(&token_row("aaaa", None)).unwrap();
+    store.add_token(&token_row("bbbb", Some(expires))).unwrap();
+    assert_eq!(
+        store.token("bbbb").unwrap().unwrap().expires_at,
+        Some(expires)
+    );
+    assert_eq!(store.live_tokens().unwrap().len(), 2);
+
+    let used = Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap();
+    store.touch_tokens(&[("aaaa".to_owned(), used)]).unwrap();
+    let revoked_at = Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap();
+    assert!(store.revoke_token("bbbb", revoked_at).unwrap());
+    // Twice, or an unknown id: nothing to revoke.
+    assert!(!store.revoke_token("bbbb", revoked_at).unwrap());
+    assert!(!store.revoke_token("cccc", revoked_at).unwrap());
+
+    // A revoked token is not found for authentication and not in the server's table...
+    assert_eq!(store.token("bbbb").unwrap(), None);
+    let live: Vec<_> = store.live_tokens().unwrap();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].token_id, "aaaa");
+    // ... but stays listed, with its times.
+    let list = store.tokens().unwrap();
+    assert_eq!(list.len(), 2);
+    let a = list.iter().find(|t| t.token_id == "aaaa").unwrap();
+    let b = list.iter().find(|t| t.token_id == "bbbb").unwrap();
+    assert_eq!(
+        (a.last_used_at, a.revoked_at, a.expires_at),
+        (Some(used), None, None)
+    );
+    assert_eq!(
+        (b.revoked_at, b.expires_at),
+        (Some(revoked_at), Some(expires))
+    );
+    assert!(b.created_at > Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap());
+}
+
+#[test]
+fn a_version_2_database_keeps_its_tokens_after_the_token_lifetime_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    {
+        // The version-2 token table as it shipped, with one token in it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE api_tokens (token_id TEXT PRIMARY KEY, role TEXT NOT NULL,
+                 salt BLOB NOT NULL, hash BLOB NOT NULL, created_at TEXT NOT NULL);
+             INSERT INTO api_tokens VALUES ('old1', 'admin', x'00', x'01',
+                 '2025-01-01T00:00:00+00:00');
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        Store::supported_schema_version()
+    );
+    let row = store.token("old1").unwrap().unwrap();
+    assert_eq!((row.role.as_str(), row.expires_at), ("admin", None));
+    let list = store.tokens().unwrap();
+    assert_eq!(
+        list[0].created_at,
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()
+    );
+}

@@ -611,7 +611,25 @@ pub struct WeatherConfig {
     /// at res 7, several times the corridor): a guard against a malformed 5,000 km circle,
     /// never reached by a real regional warning.
     pub max_alert_cells: usize,
+    /// Alerts whose area ([`WeatherAlert::area_km2`]) is larger than this are skipped: no
+    /// hazard, no block (listed by [`crate::risk::RiskField::alert_issues`]; the CAP reader
+    /// rejects them, field `area`). Default **3,000,000 km²** ([`DEFAULT_MAX_ALERT_AREA_KM2`]):
+    /// one and a half times Mexico; the largest alert in SMN's 2014 feed covers 0.99 million
+    /// km², a Philippine marine warning among the test samples 2.8 million. A polygon around
+    /// the globe or a continent is a mistake (or an attack), not a warning.
+    pub max_alert_area_km2: f64,
+    /// Alerts larger than this add their hazard but never hard-block a road (listed by
+    /// [`crate::risk::RiskField::alert_issues`]): one alert must not close a whole network.
+    /// Default **300,000 km²** ([`DEFAULT_MAX_BLOCK_AREA_KM2`]): a hurricane or flood
+    /// warning's coastal or basin area is far smaller; a closure larger than a region (a 550 km
+    /// square) is implausible.
+    pub max_block_area_km2: f64,
 }
+
+/// The default [`WeatherConfig::max_alert_area_km2`] (also the CAP reader's limit).
+pub const DEFAULT_MAX_ALERT_AREA_KM2: f64 = 3_000_000.0;
+/// The default [`WeatherConfig::max_block_area_km2`].
+pub const DEFAULT_MAX_BLOCK_AREA_KM2: f64 = 300_000.0;
 
 fn keywords(kind: HazardKind, words: &[&str]) -> HazardKeywords {
     HazardKeywords {
@@ -747,6 +765,8 @@ impl Default for WeatherConfig {
                 },
             ],
             max_alert_cells: 3_000_000,
+            max_alert_area_km2: DEFAULT_MAX_ALERT_AREA_KM2,
+            max_block_area_km2: DEFAULT_MAX_BLOCK_AREA_KM2,
         }
     }
 }
@@ -954,6 +974,18 @@ impl RiskConfig {
                 0,
                 "must be at least 1",
             ));
+        }
+        for (field, v) in [
+            ("weather.max_alert_area_km2", w.max_alert_area_km2),
+            ("weather.max_block_area_km2", w.max_block_area_km2),
+        ] {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(InvalidValue::new(
+                    field,
+                    v,
+                    "must be a positive number of km²",
+                ));
+            }
         }
         Ok(())
     }

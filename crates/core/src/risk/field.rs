@@ -1,6 +1,6 @@
 //! The risk field over H3 cells: built from incidents and alerts, updated incrementally.
 
-use super::alerts::alert_coverage;
+use super::alerts::{alert_coverage, Coverage};
 use super::config::{block_bit, crossings_bit, HazardKind, RiskConfig, RiskProfile};
 use super::kernel::{
     contribution, for_children, groups, spread_group, CellData, Contribution, KernelScratch,
@@ -205,10 +205,20 @@ impl RiskField {
             .filter(|a| WeatherConfig::counts_at(a, at))
             .map(|a| {
                 let kind = weather.classify(a);
-                (a, kind, alert_coverage(a, res, weather.max_alert_cells))
+                let area_km2 = a.area_km2();
+                let coverage = if area_km2.is_finite() && area_km2 <= weather.max_alert_area_km2 {
+                    alert_coverage(a, res, weather.max_alert_cells)
+                } else {
+                    // Not even tiled: a globe-sized polygon would cost seconds for nothing.
+                    Coverage {
+                        cells: Vec::new(),
+                        issues: vec!["the alert's area is larger than max_alert_area_km2"],
+                    }
+                };
+                (a, kind, area_km2, coverage)
             })
             .collect();
-        for (alert, kind, coverage) in placed {
+        for (alert, kind, area_km2, coverage) in placed {
             for reason in coverage.issues {
                 self.alert_issues.push(AlertIssue {
                     key: alert.key.clone(),
@@ -219,7 +229,15 @@ impl RiskField {
                 continue;
             }
             let hazard = weather.hazard(alert, kind);
-            let flags = weather.block_flags(alert, kind);
+            let mut flags = weather.block_flags(alert, kind);
+            if flags != 0 && area_km2 > weather.max_block_area_km2 {
+                flags = 0;
+                self.alert_issues.push(AlertIssue {
+                    key: alert.key.clone(),
+                    reason: "the alert's area is larger than max_block_area_km2: it adds hazard \
+                             but closes no road",
+                });
+            }
             let index = self.alerts.len() as u32;
             self.alerts.push(ActiveAlert {
                 key: alert.key.clone(),

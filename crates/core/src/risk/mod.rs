@@ -54,8 +54,8 @@ mod shards;
 pub use config::{
     reference_time, BlockRule, BlockScope, CertaintyWeights, HazardKeywords, HazardKind,
     HazardProfileFactors, LocationSpreads, ProfileFactors, ReviewFactors, RiskConfig, RiskProfile,
-    SeverityWeights, Spread, UrgencyWeights, WeatherConfig, MAX_KERNEL_RINGS,
-    SOURCE_WEIGHT_UCDP_GED,
+    SeverityWeights, Spread, UrgencyWeights, WeatherConfig, DEFAULT_MAX_ALERT_AREA_KM2,
+    DEFAULT_MAX_BLOCK_AREA_KM2, MAX_KERNEL_RINGS, SOURCE_WEIGHT_UCDP_GED,
 };
 pub use explain::{AlertShare, CategoryShare, CellShare, Explanation};
 pub use field::{ActiveAlert, AffectedCells, AlertIssue, CellRisk, RiskField};
