@@ -20,7 +20,7 @@
 
 use crate::api::blocking;
 use crate::emergency::{dial_digits, Emergency};
-use crate::i18n::{negotiate, t, tf, Lang};
+use crate::i18n::{self, negotiate, t, tf, Lang};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -197,18 +197,9 @@ pub fn countries_at(p: LonLat) -> Vec<String> {
     out
 }
 
-fn fmt_num(lang: Lang, x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    if lang == Lang::En {
-        s
-    } else {
-        s.replace('.', ",")
-    }
-}
-
 fn fmt_km(lang: Lang, m: f64) -> String {
     let km = m / 1000.0;
-    fmt_num(lang, km, if km < 10.0 { 1 } else { 0 })
+    i18n::number(lang, km, if km < 10.0 { 1 } else { 0 })
 }
 
 fn fmt_time(lang: Lang, s: f64) -> String {
