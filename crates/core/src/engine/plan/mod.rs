@@ -15,8 +15,8 @@
 //!      ([`Engine::place_snaps`]) is within [`TOWN_MAX_ACCESS_M`] of the road;
 //!    - the **roadside points** of the fastest route ([`roadside`]): the furthest point a
 //!      day's travel reaches from the start, from that point the next, and so on, and the
-//!      points a quarter, a half and three quarters of a day after the start and after each
-//!      of them (split inside an edge where needed). The whole-day points alone make a plan of `D` days, so a plan always exists
+//!      points every sixteenth of a day after the start and after each of them (split inside
+//!      an edge where needed). The whole-day points alone make a plan of `D` days, so a plan always exists
 //!      and the fewest nights is `D − 1` (or, by rounding, fewer).
 //!
 //!    Stops that no `D`-day plan can use are dropped: with `t_from`/`t_to` the fastest times
