@@ -288,7 +288,7 @@ pub async fn plan(
         &p,
         "max_days",
         |d: &u32| (1..=MAX_DAYS).contains(d),
-        "a whole number from 1 to 365",
+        &format!("a whole number from 1 to {MAX_DAYS}"),
     )?;
     q.profile = profile(&p)?;
     if let Some(a) = aversion(&p)? {

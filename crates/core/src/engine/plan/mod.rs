@@ -16,13 +16,14 @@
 //!    - the **roadside points** of the fastest route ([`roadside`]): the furthest point a
 //!      day's travel reaches from the start, from that point the next, and so on, and the
 //!      points every sixteenth of a day after the start and after each of them (split inside
-//!      an edge where needed). The whole-day points alone make a plan of `D` days, so a plan always exists
-//!      and the fewest nights is `D − 1` (or, by rounding, fewer).
+//!      an edge where needed). The whole-day points alone make a plan of `D = ⌈T / day⌉`
+//!      days, so a plan always exists and the fewest nights is `D − 1` (or, by rounding,
+//!      fewer).
 //!
 //!    Stops that no `D`-day plan can use are dropped: with `t_from`/`t_to` the fastest times
 //!    from the start and to the destination (one search each way), a stop needs
 //!    `⌈t_from / day⌉ + ⌈t_to / day⌉ ≤ D`.
-//! 3. **One day from a stop** (when the plan search settles it, see [`day`]): a Dijkstra
+//! 3. **One day from a stop** (when the plan search settles it, see `day.rs`): a Dijkstra
 //!    over travel time bounded by the daily limit gives every stop within a day exactly (the
 //!    same partial first/last edges as [`Router::route`], and along a shared piece of road
 //!    directly), and the generalised cost of its fastest route. A second Dijkstra over the
@@ -37,7 +38,9 @@
 //!    [`town_night_penalty_s`] (up to [`TOWN_NIGHT_PENALTY_S`], less for bigger towns and
 //!    towns with a bus or rail station within [`STATION_RADIUS_M`]). A stop reached after
 //!    `n` nights is not explored when `n + ⌈t_to / day⌉ > D`. Reaching the destination ends
-//!    the search.
+//!    the search. A flagged night's note says where it is (the town, or the roadside point
+//!    named by the nearest town) and whether any shelter (or town) lay within that day at
+//!    all, pruned or not.
 //! 5. **Rounding**: partial edges cost `round(weight × fraction)`, so a stop inside an edge
 //!    can make two legs through it a decisecond shorter than the route they form. Every
 //!    bound above subtracts a slack of `D` deciseconds (at least one per night), so the
@@ -70,9 +73,11 @@ use day::{Hop, Planner};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Most days a plan may have (and the largest `max_days`): a year. (The `max_days` error
-/// message spells it out.)
+/// Most days a plan may have (and the largest `max_days`): a year.
 pub const MAX_DAYS: u32 = 365;
+/// Why a `max_days` is refused ([`InvalidValue`] reasons are static text; a test checks it
+/// names [`MAX_DAYS`]).
+const MAX_DAYS_REASON: &str = "must be from 1 to 365";
 /// Most generalised seconds a night in a town adds to a plan's cost (a town of 1,000 people
 /// without a station); see [`town_night_penalty_s`].
 pub const TOWN_NIGHT_PENALTY_S: f64 = 1_800.0;
@@ -149,9 +154,7 @@ impl PlanQuery {
         }
         if let Some(d) = self.max_days {
             if !(1..=MAX_DAYS).contains(&d) {
-                return Err(
-                    InvalidValue::new("max_days", d, "must be from 1 to 365 (MAX_DAYS)").into(),
-                );
+                return Err(InvalidValue::new("max_days", d, MAX_DAYS_REASON).into());
             }
         }
         Ok(())
@@ -504,10 +507,17 @@ impl Engine {
             return Err(too_many(u64::from(key.0) + 1));
         }
         // For the notes of flagged nights: what lay within the day, pruned or not.
-        let others: Vec<Stop> = candidates
-            .into_iter()
-            .filter(Stop::is_shelter_or_town)
-            .collect();
+        let flagged = chain
+            .iter()
+            .any(|(_, hop)| planner.stops[hop.to].kind.is_flagged());
+        let others: Vec<Stop> = if flagged {
+            candidates
+                .into_iter()
+                .filter(Stop::is_shelter_or_town)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let others_arrivals = Arrivals::build(
             graph,
             others.iter().enumerate().map(|(i, s)| (i as u32, &s.snap)),
@@ -748,5 +758,15 @@ impl std::fmt::Display for NoPlan {
                  limit is {max_days}"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_max_days_reason_names_the_limit() {
+        assert!(MAX_DAYS_REASON.ends_with(&format!(" {MAX_DAYS}")));
     }
 }
