@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use senda_core::engine::plan::roadside::roadside_points;
-use senda_core::engine::plan::{LegEnd, NoPlan, Plan, PlanQuery, TOWN_MAX_ACCESS_M};
+use senda_core::engine::plan::{LegEnd, NoPlan, Plan, PlanQuery, NIGHT_WEIGHT, TOWN_MAX_ACCESS_M};
 use senda_core::engine::{Engine, EngineConfig, EngineData, EngineError};
 use senda_core::place::{Gazetteer, Place};
 use senda_core::search::{Router, BLOCKED};
@@ -238,7 +238,7 @@ impl<'a> Fits<'a> {
     }
 }
 
-/// Brute force: keys (nights, nights without a shelter, roadside nights) relaxed to a fixed
+/// Brute force: keys (weighted nights, nights without a shelter, roadside nights) relaxed to a fixed
 /// point over every stop (the fixed ones, whose `fixed_fits` matrix is given, then the
 /// roadside ones), a leg between two stops existing when `Router::route` by travel time fits
 /// the day.
@@ -248,6 +248,7 @@ fn oracle_keys(
     stops: &[(Snap, Kind)],
     fixed_fits: &[Vec<bool>],
     router: &mut Router,
+    (w_town, w_road): (u32, u32),
 ) -> (u32, u32, u32) {
     let f = Fits::new(engine, q);
     let from = engine.snap(q.from, q.profile, false, "from").unwrap();
@@ -258,9 +259,9 @@ fn oracle_keys(
     let n = stops.len();
     let k = fixed_fits.len();
     let add = |k: (u32, u32, u32), kind: Kind| match kind {
-        Kind::Shelter => (k.0 + 1, k.1, k.2),
-        Kind::Town => (k.0 + 1, k.1 + 1, k.2),
-        Kind::Roadside => (k.0 + 1, k.1 + 1, k.2 + 1),
+        Kind::Shelter => (k.0 + w_town, k.1, k.2),
+        Kind::Town => (k.0 + w_town, k.1 + 1, k.2),
+        Kind::Roadside => (k.0 + w_road, k.1 + 1, k.2 + 1),
     };
     let mut best: Vec<Option<(u32, u32, u32)>> = stops
         .iter()
@@ -391,6 +392,8 @@ fn plans_exist_exactly_when_a_route_does_and_have_the_fewest_nights() {
                 ))
             };
             let mut q = PlanQuery::new(pick(&mut rng), pick(&mut rng));
+            // Fewest nights first here; the town-preferring default is checked below.
+            q.prefer_towns = false;
             if q.from == q.to {
                 continue;
             }
@@ -417,7 +420,7 @@ fn plans_exist_exactly_when_a_route_does_and_have_the_fewest_nights() {
                     assert!(u64::from(plan.nights + 1) * day >= lower, "{q:?}");
                     let mut stops = fixed.clone();
                     stops.extend(points.iter().map(|p| (p.snap, Kind::Roadside)));
-                    let want = oracle_keys(&engine, &q, &stops, &fixed_fits, &mut router);
+                    let want = oracle_keys(&engine, &q, &stops, &fixed_fits, &mut router, (1, 1));
                     assert_eq!(
                         (
                             plan.nights,
@@ -427,6 +430,24 @@ fn plans_exist_exactly_when_a_route_does_and_have_the_fewest_nights() {
                         want,
                         "{q:?}"
                     );
+                    // The default weighs a roadside night as one and a half: the least
+                    // weighted nights over the same stops, never more roadside nights.
+                    let mut qt = q.clone();
+                    qt.prefer_towns = true;
+                    let towns = engine.plan(&qt).unwrap();
+                    check_plan_shape(&engine, &qt, &towns);
+                    let (a, r) = NIGHT_WEIGHT;
+                    let want = oracle_keys(&engine, &qt, &stops, &fixed_fits, &mut router, (a, r));
+                    assert_eq!(
+                        (
+                            a * towns.nights + (r - a) * towns.roadside_nights,
+                            towns.nights_without_shelter,
+                            towns.roadside_nights
+                        ),
+                        want,
+                        "{qt:?}"
+                    );
+                    assert!(towns.roadside_nights <= plan.roadside_nights, "{qt:?}");
                     planned += 1;
                     multi += usize::from(plan.nights > 0);
                     for leg in &plan.legs {

@@ -103,16 +103,36 @@ fn check(name: &str, q: &PlanQuery, plan: &Plan) -> String {
     }
     assert_eq!(plan.nights_without_shelter, flagged, "{summary}");
     assert_eq!(plan.roadside_nights, roadside, "{summary}");
-    // The fewest days: the fastest route's time in days, rounded up (within rounding).
+    // Days: at least the fastest route's time in days; a roadside night weighs one and a
+    // half, so at most half a day more per roadside night avoided.
     let mut rq = RouteQuery::new(q.from, q.to);
     rq.profile = q.profile;
     rq.aversion = 0.0;
     let fastest_s = engine.route(&rq).unwrap().chosen().duration_s;
     let days = f64::from(plan.days());
+    let fewest = (fastest_s / limit_s - 1e-3).ceil();
     assert!(
-        days >= (fastest_s / limit_s).floor() && days <= (fastest_s / limit_s - 1e-3).ceil(),
+        days >= (fastest_s / limit_s).floor() && days <= fewest + ((fewest - 1.0) / 2.0).ceil(),
         "{summary}: fastest route {:.1} h",
         fastest_s / 3_600.0
+    );
+    // Fewest nights first gives the fewest days, with no fewer roadside nights.
+    let mut nf = q.clone();
+    nf.prefer_towns = false;
+    let first = engine.plan(&nf).unwrap();
+    let first_days = f64::from(first.days());
+    assert!(
+        first_days >= (fastest_s / limit_s).floor() && first_days <= fewest,
+        "{summary}: fewest nights first {first_days} days"
+    );
+    assert!(
+        first.roadside_nights >= plan.roadside_nights,
+        "{summary}: fewest nights first has {} roadside nights",
+        first.roadside_nights
+    );
+    println!(
+        "{summary}; fewest nights first: {} nights, {} by the road",
+        first.nights, first.roadside_nights
     );
     summary
 }
@@ -190,7 +210,10 @@ fn shorter_days_and_vehicles_plan_too() {
 fn max_days_too_small_is_too_many_days() {
     let engine = engine();
     let mut q = query(TAPACHULA, TUXTLA);
-    let days = engine.plan(&q).unwrap().days();
+    // The fewest days (fewest nights first); towns are then preferred within them.
+    let mut nf = q.clone();
+    nf.prefer_towns = false;
+    let days = engine.plan(&nf).unwrap().days();
     q.max_days = Some(days);
     assert_eq!(engine.plan(&q).unwrap().days(), days);
     q.max_days = Some(days - 1);

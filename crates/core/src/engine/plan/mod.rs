@@ -32,12 +32,19 @@
 //!    tree that fits the day — the least-risk route when it fits, otherwise a faster one
 //!    (never longer than the limit).
 //! 4. **Plan**: a Dijkstra over stops with lexicographic keys
-//!    `(nights, nights without a shelter, roadside nights, cost)`: the fewest nights first,
+//!    `(weighted nights, nights without a shelter, roadside nights, cost)`. By default
+//!    ([`PlanQuery::prefer_towns`]) a night at a shelter or in a town weighs 2 and a night by
+//!    the road 3 ([`NIGHT_WEIGHT`]): a plan takes up to half a night more to avoid a roadside
+//!    night, within a horizon of `D + ⌈(D − 1) / 2⌉` days (the roadside chain weighs
+//!    `3 (D − 1)`, so no plan of less weight has more days; the pruning below uses the
+//!    horizon). When `max_days` cuts the horizon short and no plan fits, or the plan needs
+//!    more days than allowed, the plan is made fewest nights first (weights 1 and 1, horizon
+//!    `D`): the fewest nights first,
 //!    then the fewest nights in towns or by the road, then the fewest by the road, then the
 //!    least generalised cost plus a **town preference**: a night in a town adds
 //!    [`town_night_penalty_s`] (up to [`TOWN_NIGHT_PENALTY_S`], less for bigger towns and
 //!    towns with a bus or rail station within [`STATION_RADIUS_M`]). A stop reached after
-//!    `n` nights is not explored when `n + ⌈t_to / day⌉ > D`. Reaching the destination ends
+//!    `n` nights is not explored when `n + ⌈t_to / day⌉` exceeds the horizon. Reaching the destination ends
 //!    the search. A flagged night's note says where it is (the town, or the roadside point
 //!    named by the nearest town) and whether any shelter (or town) lay within that day at
 //!    all, pruned or not.
@@ -126,7 +133,20 @@ pub struct PlanQuery {
     pub allow_rail: bool,
     /// Whether restricted shelters may be stops (analyst role only). Default false.
     pub include_restricted: bool,
+    /// Whether a night in a town or at a shelter is worth more travel days than a night by
+    /// the road. Default **true**: a roadside night counts as one and a half nights (see
+    /// [`NIGHT_WEIGHT`]), so a plan takes up to half a night more per roadside night it
+    /// avoids. `false`: the fewest nights first, whatever the nights are.
+    pub prefer_towns: bool,
 }
+
+/// With [`PlanQuery::prefer_towns`]: what a night adds to the plan's first key, in halves of
+/// a night — a night at a shelter or in a town 2, a night by the road 3. Sleeping by the road
+/// is what the product exists to avoid; one and a half is the most a roadside night may
+/// cost without making plans that add days to dodge one: on the default data it turns 41
+/// roadside nights of 44 on Tapachula → Monterrey on foot into a handful, for a few more
+/// days.
+pub const NIGHT_WEIGHT: (u32, u32) = (2, 3);
 
 impl PlanQuery {
     pub fn new(from: LonLat, to: LonLat) -> Self {
@@ -139,6 +159,7 @@ impl PlanQuery {
             aversion: 0.5,
             allow_rail: false,
             include_restricted: false,
+            prefer_towns: true,
         }
     }
 
@@ -317,6 +338,21 @@ impl Engine {
     /// # Ok(()) }
     /// ```
     pub fn plan(&self, q: &PlanQuery) -> Result<Plan, EngineError> {
+        if !q.prefer_towns {
+            return self.plan_with(q, (1, 1));
+        }
+        match self.plan_with(q, NIGHT_WEIGHT) {
+            // More days than allowed, or cut short by `max_days`: the fewest nights first.
+            Err(EngineError::NoPlan(np)) if matches!(*np, NoPlan::TooManyDays { .. }) => {
+                self.plan_with(q, (1, 1))
+            }
+            other => other,
+        }
+    }
+
+    /// [`Engine::plan`] with `weights` = (a night at a shelter or in a town, a night by the
+    /// road) in the first key; (1, 1) is fewest nights first.
+    fn plan_with(&self, q: &PlanQuery, weights: (u32, u32)) -> Result<Plan, EngineError> {
         q.validate()?;
         let graph = self.graph();
         let from = self.snap(q.from, q.profile, false, "from")?;
@@ -382,6 +418,12 @@ impl Engine {
             return Err(too_many(chain_days));
         }
 
+        // Most days a plan of the least weighted nights can have: with weights (a, r), the
+        // roadside chain weighs r × (D − 1), and a plan of n nights at least a × n.
+        let (w_town, w_road) = weights;
+        let horizon = (chain_days
+            + ((chain_days - 1) * u64::from(w_road - w_town)).div_ceil(u64::from(w_town)))
+        .min(u64::from(max_days).max(chain_days));
         // 2. Stops.
         let candidates = self.plan_stops(q, &points);
         let t_from = stop_times(&mut router, self, &time_w, &from, &candidates, true);
@@ -405,7 +447,7 @@ impl Engine {
         let mut need: Vec<u64> = vec![chain_days, 0];
         for (i, s) in candidates.iter().enumerate() {
             let (a, b) = (t_from[i], t_to[i]);
-            if a != u64::MAX && b != u64::MAX && days_for(a) + days_for(b) <= chain_days {
+            if a != u64::MAX && b != u64::MAX && days_for(a) + days_for(b) <= horizon {
                 stops.push(*s);
                 need.push(days_for(b));
             }
@@ -453,9 +495,10 @@ impl Engine {
                 arrived = true;
                 break;
             }
-            // A stop reached after this day ends night `key.0 + 1`; the days after it must
-            // fit the chain's.
-            let left = chain_days.checked_sub(u64::from(key.0) + 1);
+            // A stop reached after this day ends night `nights + 1`; the days after it must
+            // fit the horizon.
+            let nights = (key.0 - (w_road - w_town) * key.2) / w_town;
+            let left = horizon.checked_sub(u64::from(nights) + 1);
             let hops = planner.explore(a, |b| {
                 b == DESTINATION || left.is_some_and(|left| need[b] <= left)
             });
@@ -469,9 +512,9 @@ impl Engine {
                 let cost = c + hop.cost;
                 let next = match stop.kind {
                     StopKind::Destination => (n, ns, rs, cost),
-                    StopKind::Shelter(_) => (n + 1, ns, rs, cost),
-                    StopKind::Town { .. } => (n + 1, ns + 1, rs, cost + stop.night_ds),
-                    StopKind::Roadside => (n + 1, ns + 1, rs + 1, cost),
+                    StopKind::Shelter(_) => (n + w_town, ns, rs, cost),
+                    StopKind::Town { .. } => (n + w_town, ns + 1, rs, cost + stop.night_ds),
+                    StopKind::Roadside => (n + w_road, ns + 1, rs + 1, cost),
                     StopKind::Start => continue,
                 };
                 if label[b].is_none_or(|l| next < l.key) {
@@ -482,6 +525,10 @@ impl Engine {
                     heap.push(Reverse((next, b)));
                 }
             }
+        }
+        if !arrived && weights != (1, 1) {
+            // The horizon was cut by `max_days`: the caller plans fewest nights first.
+            return Err(too_many(horizon + 1));
         }
         if !arrived {
             // The whole-day roadside points always make a plan (see the module docs).
@@ -503,8 +550,9 @@ impl Engine {
         }
         chain.reverse();
         let key = label[DESTINATION].expect("the destination was reached").key;
-        if key.0 + 1 > max_days {
-            return Err(too_many(u64::from(key.0) + 1));
+        let nights = (key.0 - (w_road - w_town) * key.2) / w_town;
+        if nights + 1 > max_days {
+            return Err(too_many(u64::from(nights) + 1));
         }
         // For the notes of flagged nights: what lay within the day, pruned or not.
         let flagged = chain
@@ -534,7 +582,7 @@ impl Engine {
             })
             .collect();
         Ok(Plan {
-            nights: key.0,
+            nights,
             nights_without_shelter: key.1,
             roadside_nights: key.2,
             max_daily_hours: q.max_daily_hours,
