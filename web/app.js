@@ -235,7 +235,7 @@ async function run() {
       const answer = await getJSON(`/api/v1/shelters/nearest?at=${ll(a)}&k=5&by=road&aversion=${state.aversion}&profile=${state.profile}`);
       result = { kind: 'nearest', answer };
     } else {
-      const answer = await getJSON(`/api/v1/plan?from=${ll(a)}&to=${ll(b)}&max_daily_hours=${state.hours}&aversion=${state.aversion}&profile=${state.profile}`);
+      const answer = await getJSON(`/api/v1/plan?from=${ll(a)}&to=${ll(b)}&max_daily_hours=${state.hours}&aversion=${state.aversion}&profile=${state.profile}&lang=${state.lang}`);
       result = { kind: 'plan', answer };
     }
     if (seq !== state.seq) return;

@@ -60,7 +60,11 @@ enum Command {
     /// --stops, the nearest public-transport stops with their lines and headways.
     Nearest(nearest_cmd::NearestArgs),
     /// Split a journey into days of at most --max-daily-hours of travel, each ending at a
-    /// shelter (or, flagged, a transit point where no shelter is in reach).
+    /// shelter, else (flagged) in a town or by the road. It fails only when no route joins
+    /// the places or the plan needs more than --max-days days.
+    ///
+    /// Exit status: 0 with a plan; 1 when no plan can be made (the message in --lang) or the
+    /// database fails; 2 for bad arguments.
     Plan(plan_cmd::PlanArgs),
     /// Describe the routing network built from the database: nodes and edges, the endpoints
     /// merged within the tolerance, the components each profile drops, how many shelters and

@@ -1,14 +1,16 @@
-//! `senda plan`: a journey split into days that each end at a shelter.
+//! `senda plan`: a journey split into days that each end at a shelter, else in a town, else
+//! by the road.
 
 use crate::args::{parse_aversion, parse_lon_lat, parse_profile, Format};
 use crate::nearest_cmd::{hours, how, km};
 use crate::{engine, DbArg};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
-use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
+use senda_core::engine::plan::{LegEnd, Plan, PlanQuery, MAX_DAYS};
 use senda_core::engine::Engine;
 use senda_core::{LonLat, Profile};
 use senda_server::geojson::{end_of, verified};
+use senda_server::i18n::{engine_error, Lang};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -22,6 +24,10 @@ pub struct PlanArgs {
     /// Most hours of travel in one day (more than 0, at most 24).
     #[arg(long, default_value_t = 8.0, value_name = "H", value_parser = parse_hours)]
     max_daily_hours: f64,
+    /// Most days the plan may have (1 to 365); a longer plan is an error naming the days
+    /// it needs.
+    #[arg(long, value_name = "N", value_parser = parse_max_days)]
+    max_days: Option<u32>,
     /// foot | vehicle.
     #[arg(long, default_value = "foot", value_parser = parse_profile)]
     profile: Profile,
@@ -36,6 +42,9 @@ pub struct PlanArgs {
     include_restricted: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Language of the error when no plan can be made: es | ht | en | fr.
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    lang: Lang,
     #[command(flatten)]
     db: DbArg,
 }
@@ -52,17 +61,36 @@ fn parse_hours(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_max_days(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(d) if (1..=MAX_DAYS).contains(&d) => Ok(d),
+        _ => Err(format!("{s:?}: a whole number from 1 to {MAX_DAYS}")),
+    }
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::from_tag(s).ok_or_else(|| format!("{s:?}: es, ht, en or fr"))
+}
+
 pub fn run(args: PlanArgs) -> Result<ExitCode> {
     let engine = engine::open(&args.db.db, None)?;
     let mut q = PlanQuery::new(args.from, args.to);
     q.max_daily_hours = args.max_daily_hours;
+    q.max_days = args.max_days;
     q.profile = args.profile;
     q.aversion = args.aversion;
     q.allow_rail = args.allow_rail;
     q.include_restricted = args.include_restricted;
-    let plan = engine
-        .plan(&q)
-        .with_context(|| format!("stage plan from {} to {}", q.from, q.to))?;
+    let plan = match engine.plan(&q) {
+        Ok(plan) => plan,
+        // What a traveller meets (no route, too many days, a point off the roads): in --lang.
+        Err(e) => match engine_error(args.lang, &e) {
+            Some(message) => bail!(message),
+            None => {
+                return Err(e).with_context(|| format!("stage plan from {} to {}", q.from, q.to))
+            }
+        },
+    };
     match args.format {
         Format::Geojson => println!(
             "{}",
@@ -88,9 +116,10 @@ fn text(engine: &Engine, q: &PlanQuery, plan: &Plan) -> String {
         1 => "1 night".to_owned(),
         n => format!("{n} nights"),
     };
-    let transit = match plan.transit_nights {
-        0 => String::new(),
-        n => format!(" ({n} without a shelter)"),
+    let transit = match (plan.nights_without_shelter, plan.roadside_nights) {
+        (0, _) => String::new(),
+        (n, 0) => format!(" ({n} without a known shelter)"),
+        (n, r) => format!(" ({n} without a known shelter, {r} of them by the road)"),
     };
     let _ = writeln!(
         out,
@@ -107,10 +136,11 @@ fn text(engine: &Engine, q: &PlanQuery, plan: &Plan) -> String {
         let (kind, name, _) = end_of(engine, leg.end);
         let end = match leg.end {
             LegEnd::Destination => "the destination".to_owned(),
-            LegEnd::Transit { idx } => format!(
-                "{kind} point \"{name}\" ({})",
-                engine.transit()[idx].kind.as_str()
+            LegEnd::Town { place } => format!(
+                "{kind} {name} ({} people)",
+                engine.places().place(place).population
             ),
+            LegEnd::Roadside { .. } => name,
             LegEnd::Shelter { idx } => {
                 let s = &engine.shelters()[idx];
                 let phone = s

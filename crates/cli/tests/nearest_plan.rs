@@ -299,6 +299,42 @@ fn bad_arguments_are_named() {
             "--aversion",
         ),
         (vec!["plan", "--from", TAPACHULA], "--to"),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--max-days",
+                "0",
+            ],
+            "--max-days",
+        ),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--max-days",
+                "366",
+            ],
+            "--max-days",
+        ),
+        (
+            vec![
+                "plan",
+                "--from",
+                TAPACHULA,
+                "--to",
+                MEXICO_CITY,
+                "--lang",
+                "de",
+            ],
+            "--lang",
+        ),
     ] {
         let out = senda(&args);
         assert!(!out.status.success(), "{args:?}");
@@ -308,8 +344,8 @@ fn bad_arguments_are_named() {
 }
 
 #[test]
-fn plan_on_foot_to_mexico_city_explains_why_it_fails() {
-    let out = senda(&[
+fn plan_on_foot_to_mexico_city_ends_every_day_somewhere() {
+    let fc = ok_json(&[
         "plan",
         "--from",
         TAPACHULA,
@@ -317,17 +353,96 @@ fn plan_on_foot_to_mexico_city_explains_why_it_fails() {
         MEXICO_CITY,
         "--max-daily-hours",
         "8",
+        "--format",
+        "geojson",
+    ]);
+    check_geojson(&fc, "LineString");
+    let legs = fc["features"].as_array().unwrap();
+    let plan = &fc["plan"];
+    let nights = plan["nights"].as_u64().unwrap() as usize;
+    // About 1,100 km on foot at 40 km a day: nearly a month.
+    assert!((20..40).contains(&nights), "{nights} nights");
+    assert_eq!(legs.len(), nights + 1);
+    assert_eq!(plan["days"].as_u64().unwrap() as usize, nights + 1);
+    let mut flagged = 0;
+    for leg in legs {
+        let p = &leg["properties"];
+        assert!(p["duration_s"].as_f64().unwrap() <= 8.0 * 3_600.0);
+        match p["ends_at"].as_str().unwrap() {
+            "town" | "roadside" => {
+                flagged += 1;
+                assert_eq!(p["no_shelter_in_reach"], true);
+                assert!(p["note"].as_str().unwrap().starts_with("no known shelter"));
+            }
+            "shelter" | "destination" => assert_eq!(p["no_shelter_in_reach"], false),
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(plan["nights_without_shelter"].as_u64().unwrap(), flagged);
+    let out = senda(&["plan", "--from", TAPACHULA, "--to", MEXICO_CITY]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("without a known shelter"), "{text}");
+    assert!(text.contains("→ roadside, "), "{text}");
+}
+
+#[test]
+fn plan_errors_speak_the_travellers_language() {
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--from", TAPACHULA, "--to", MEXICO_CITY];
+        args.extend(extra);
+        let out = senda(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert_eq!(out.status.code(), Some(1));
+        stderr(&out)
+    };
+    let days = |err: &str| {
+        err.split_whitespace()
+            .find_map(|w| w.parse::<u32>().ok().filter(|d| *d > 20))
+            .unwrap_or_else(|| panic!("{err}"))
+    };
+    let en = plan(&["--max-days", "10"]);
+    assert!(en.starts_with("error: This journey needs "), "{en}");
+    assert!(
+        en.contains(" days at 8 h of travel a day; the limit asked for is 10."),
+        "{en}"
+    );
+    let es = plan(&["--max-days", "10", "--lang", "es"]);
+    assert!(es.starts_with("error: Este viaje necesita "), "{es}");
+    assert!(
+        es.contains(" días con 8 h de camino al día; el límite pedido es 10."),
+        "{es}"
+    );
+    let ht = plan(&[
+        "--max-days",
+        "10",
+        "--lang",
+        "ht",
+        "--max-daily-hours",
+        "7.5",
+    ]);
+    assert!(ht.starts_with("error: Vwayaj sa a bezwen "), "{ht}");
+    assert!(
+        ht.contains(" jou si ou fè 7,5 h wout chak jou; limit ou mande a se 10 jou."),
+        "{ht}"
+    );
+    assert_eq!(days(&en), days(&es));
+    assert!(days(&ht) > days(&en), "{ht} / {en}");
+    // Cozumel is an island: off the mainland's network.
+    let out = senda(&[
+        "plan",
+        "--from",
+        TAPACHULA,
+        "--to",
+        "-86.9427,20.5004",
+        "--lang",
+        "fr",
     ]);
     assert!(!out.status.success());
-    let err = stderr(&out);
+    let fr = stderr(&out);
     assert!(
-        err.contains("no stage plan with at most 8 h of travel a day on foot: leg "),
-        "{err}"
-    );
-    assert!(err.contains(" fails — from "), "{err}");
-    assert!(
-        err.contains("h away and no further shelter or transit point lies within 8 h"),
-        "{err}"
+        fr.contains("La destination est à plus de 10 km de toute route que nous connaissons."),
+        "{fr}"
     );
 }
 
@@ -362,9 +477,9 @@ fn plan_by_vehicle_to_mexico_city_keeps_every_day_within_the_limit() {
             total += p["distance_m"].as_f64().unwrap();
             let last = i + 1 == legs.len();
             assert_eq!(p["ends_at"] == "destination", last);
-            if p["ends_at"] == "transit" {
+            if p["ends_at"] == "town" || p["ends_at"] == "roadside" {
                 assert_eq!(p["no_shelter_in_reach"], true);
-                assert!(p["note"].as_str().unwrap().contains("no shelter"));
+                assert!(p["note"].as_str().unwrap().contains("no known shelter"));
             }
         }
         // About 1,100 km by road.

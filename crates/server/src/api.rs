@@ -6,13 +6,13 @@ use crate::{geojson, places, ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
 use senda_core::engine::nearest::{NearestBy, NearestQuery};
-use senda_core::engine::plan::PlanQuery;
+use senda_core::engine::plan::{PlanQuery, MAX_DAYS};
 use senda_core::engine::route::{RouteQuery, DEFAULT_AVERSION, MAX_ALTERNATIVES};
 use senda_core::engine::stops::StopsQuery;
 use senda_core::engine::Engine;
@@ -325,11 +325,19 @@ pub async fn nearest(
     Ok(json_response(body, role))
 }
 
+/// `GET /plan`: errors a traveller meets (`unreachable`, `too_many_days`,
+/// `unreachable_point`) come in the language of `lang=` or `Accept-Language` (Spanish by
+/// default).
 pub async fn plan(
     State(state): State<Arc<AppState>>,
     Caller(role): Caller,
+    headers: HeaderMap,
     Query(p): Params,
 ) -> Result<Response, ApiError> {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = crate::i18n::negotiate(opt(&p, "lang"), accept);
     let mut q = PlanQuery::new(lon_lat(&p, "from")?, lon_lat(&p, "to")?);
     if let Some(h) = num(
         &p,
@@ -339,6 +347,12 @@ pub async fn plan(
     )? {
         q.max_daily_hours = h;
     }
+    q.max_days = num(
+        &p,
+        "max_days",
+        |d: &u32| (1..=MAX_DAYS).contains(d),
+        &format!("a whole number from 1 to {MAX_DAYS}"),
+    )?;
     q.profile = profile(&p)?;
     if let Some(a) = aversion(&p)? {
         q.aversion = a;
@@ -348,7 +362,10 @@ pub async fn plan(
     check_length(&state, q.from, q.to)?;
     let body = blocking(move || {
         let snap = state.snapshot();
-        let plan = snap.engine.plan(&q).map_err(ApiError::from_engine)?;
+        let plan = snap
+            .engine
+            .plan(&q)
+            .map_err(|e| ApiError::from_engine_in(e, lang))?;
         Ok(geojson::plan(&snap.engine, &q, &plan))
     })
     .await?;

@@ -1,8 +1,10 @@
 //! [`ApiError`]: every error answer is JSON `{code, message, details}` with the right status.
 
+use crate::i18n::{self, Lang};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use senda_core::engine::plan::NoPlan;
 use senda_core::engine::EngineError;
 use serde_json::{json, Value};
 
@@ -72,7 +74,24 @@ impl ApiError {
                 let field = v.field.to_string();
                 Self::bad_param(&field, v)
             }
-            EngineError::Unreachable { .. } | EngineError::NoPlan(_) => {
+            EngineError::NoPlan(ref np) => {
+                let details = match **np {
+                    NoPlan::Unreachable { profile } => json!({ "profile": profile.as_str() }),
+                    NoPlan::TooManyDays {
+                        days,
+                        max_days,
+                        max_daily_hours,
+                    } => json!({
+                        "days": days,
+                        "max_days": max_days,
+                        "max_daily_hours": max_daily_hours,
+                    }),
+                    _ => Value::Null,
+                };
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, np.code(), e.to_string())
+                    .with_details(details)
+            }
+            EngineError::Unreachable { .. } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "no_answer", e.to_string())
             }
             EngineError::EmptyNetwork => {
@@ -80,6 +99,21 @@ impl ApiError {
             }
             other => Self::internal(other.to_string()),
         }
+    }
+}
+
+impl ApiError {
+    /// [`ApiError::from_engine`] for a caller who reads `lang`: the errors a traveller meets
+    /// (no route joins the places, too many days, a point off the roads) keep their code and
+    /// details and carry their message in that language ([`i18n::engine_error`]); caller
+    /// mistakes stay in English, naming the parameter.
+    pub fn from_engine_in(e: EngineError, lang: Lang) -> Self {
+        let message = i18n::engine_error(lang, &e);
+        let mut err = Self::from_engine(e);
+        if let Some(m) = message {
+            err.message = m;
+        }
+        err
     }
 }
 

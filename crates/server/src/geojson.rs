@@ -3,7 +3,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use senda_core::engine::nearest::{NearestAnswer, NearestBy, NearestQuery, NearestShelter};
-use senda_core::engine::plan::{LegEnd, Plan, PlanQuery};
+use senda_core::engine::plan::{roadside, LegEnd, Plan, PlanQuery};
 use senda_core::engine::route::{Route, RouteAnswer, RouteSummary};
 use senda_core::engine::stops::{NearestStop, StopsQuery};
 use senda_core::engine::Engine;
@@ -252,13 +252,22 @@ pub fn point_feature(id: Option<String>, at: LonLat, properties: Value) -> Value
     f
 }
 
-/// (kind, name, index) of where a leg ends.
+/// (kind, name, index) of where a leg ends: the shelter's name and index into the shelters,
+/// the town's label and index into the gazetteer, or a roadside point named by the nearest
+/// town ("roadside, 14 km N of Sonoyta").
 pub fn end_of(engine: &Engine, end: LegEnd) -> (&'static str, String, Option<usize>) {
-    match end {
-        LegEnd::Shelter { idx } => ("shelter", engine.shelters()[idx].name.clone(), Some(idx)),
-        LegEnd::Transit { idx } => ("transit", engine.transit()[idx].name.clone(), Some(idx)),
-        LegEnd::Destination => ("destination", "destination".to_owned(), None),
-    }
+    let name = match end {
+        LegEnd::Shelter { idx } => engine.shelters()[idx].name.clone(),
+        LegEnd::Town { place } => engine.places().place(place).label(),
+        LegEnd::Roadside { at } => roadside::describe(engine.places(), at),
+        LegEnd::Destination => "destination".to_owned(),
+    };
+    let index = match end {
+        LegEnd::Shelter { idx } => Some(idx),
+        LegEnd::Town { place } => Some(place.index()),
+        LegEnd::Roadside { .. } | LegEnd::Destination => None,
+    };
+    (end.as_str(), name, index)
 }
 
 pub fn plan(engine: &Engine, q: &PlanQuery, plan: &Plan) -> Value {
@@ -301,8 +310,8 @@ pub fn plan(engine: &Engine, q: &PlanQuery, plan: &Plan) -> Value {
                 props["phone"] = json!(s.phone);
                 props["verified"] = json!(verified(s));
             }
-            if let LegEnd::Transit { idx } = leg.end {
-                props["transit_kind"] = json!(engine.transit()[idx].kind.as_str());
+            if let LegEnd::Town { place } = leg.end {
+                props["population"] = json!(engine.places().place(place).population);
             }
             json!({
                 "type": "Feature",
@@ -321,7 +330,10 @@ pub fn plan(engine: &Engine, q: &PlanQuery, plan: &Plan) -> Value {
             "aversion": q.aversion,
             "max_daily_hours": q.max_daily_hours,
             "nights": plan.nights,
-            "transit_nights": plan.transit_nights,
+            "max_days": q.max_days,
+            "days": plan.days(),
+            "nights_without_shelter": plan.nights_without_shelter,
+            "roadside_nights": plan.roadside_nights,
             "total_distance_m": fig(plan.total_distance_m, 1),
             "total_duration_s": fig(plan.total_duration_s, 1),
             "total_cost_s": fig(plan.total_cost_s, 1),

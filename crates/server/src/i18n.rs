@@ -11,6 +11,9 @@
 //! assert_eq!(negotiate(None, Some("de-DE")), Lang::Es);
 //! ```
 
+use senda_core::engine::plan::NoPlan;
+use senda_core::engine::EngineError;
+use senda_core::graph::SnapError;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -203,6 +206,79 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// A number with `decimals` digits after the separator: a point in English, a comma in
+/// Spanish, Haitian Creole and French.
+pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if lang == Lang::En {
+        s
+    } else {
+        s.replace('.', ",")
+    }
+}
+
+/// Hours as people write them: `8`, `7,5` (`7.5` in English), at most two decimals.
+pub fn hours(lang: Lang, h: f64) -> String {
+    let s = format!("{h:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    number(
+        lang,
+        s.parse().unwrap_or(h),
+        s.split('.').nth(1).map_or(0, str::len),
+    )
+}
+
+/// The words, in `lang`, for an engine error a traveller meets when asking for a stage plan:
+/// no route joins the two places (`err_plan_unreachable`), the plan needs more days than
+/// asked for (`err_plan_too_many_days`), or a point is off the known roads
+/// (`err_plan_from_far_road`, `err_plan_to_far_road`). `None` for other errors (caller
+/// mistakes, which name the parameter in English).
+///
+/// ```
+/// use senda_core::engine::plan::NoPlan;
+/// use senda_core::engine::EngineError;
+/// use senda_server::i18n::{engine_error, Lang};
+/// let e = EngineError::NoPlan(Box::new(NoPlan::TooManyDays { days: 45, max_days: 30, max_daily_hours: 7.5 }));
+/// assert_eq!(
+///     engine_error(Lang::Es, &e).unwrap(),
+///     "Este viaje necesita 45 días con 7,5 h de camino al día; el límite pedido es 30."
+/// );
+/// ```
+pub fn engine_error(lang: Lang, e: &EngineError) -> Option<String> {
+    match e {
+        EngineError::NoPlan(np) => match **np {
+            NoPlan::Unreachable { .. } => Some(t(lang, "err_plan_unreachable").to_owned()),
+            NoPlan::TooManyDays {
+                days,
+                max_days,
+                max_daily_hours,
+            } => Some(tf(
+                lang,
+                "err_plan_too_many_days",
+                &[
+                    ("days", &days.to_string()),
+                    ("hours", &hours(lang, max_daily_hours)),
+                    ("max_days", &max_days.to_string()),
+                ],
+            )),
+            _ => None,
+        },
+        EngineError::Snap {
+            what,
+            source: SnapError::NoRoadWithin { max_distance_m, .. },
+        } => {
+            let key = match *what {
+                "from" => "err_plan_from_far_road",
+                "to" => "err_plan_to_far_road",
+                _ => return None,
+            };
+            let km = number(lang, max_distance_m / 1_000.0, 0);
+            Some(tf(lang, key, &[("km", &km)]))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +338,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn plan_errors_in_every_language() {
+        let unreachable = EngineError::NoPlan(Box::new(NoPlan::Unreachable {
+            profile: senda_core::Profile::Foot,
+        }));
+        let too_many = EngineError::NoPlan(Box::new(NoPlan::TooManyDays {
+            days: 45,
+            max_days: 1,
+            max_daily_hours: 8.0,
+        }));
+        for l in Lang::ALL {
+            let m = engine_error(l, &unreachable).unwrap();
+            assert_eq!(m, t(l, "err_plan_unreachable"));
+            let m = engine_error(l, &too_many).unwrap();
+            assert!(
+                m.contains("45") && m.contains(" 8 h") && m.contains(" 1"),
+                "{m}"
+            );
+            assert!(!m.contains('{'), "{m}");
+        }
+        assert!(engine_error(Lang::Fr, &too_many)
+            .unwrap()
+            .starts_with("Ce voyage demande 45 jours"));
+        assert!(engine_error(Lang::Ht, &too_many)
+            .unwrap()
+            .starts_with("Vwayaj sa a bezwen 45 jou"));
+        assert_eq!(hours(Lang::Es, 7.5), "7,5");
+        assert_eq!(hours(Lang::En, 7.25), "7.25");
+        assert_eq!(hours(Lang::Fr, 8.0), "8");
     }
 
     #[test]

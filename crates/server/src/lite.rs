@@ -24,7 +24,7 @@
 
 use crate::api::blocking;
 use crate::emergency::{dial_digits, Emergency};
-use crate::i18n::{negotiate, t, tf, tn, Lang};
+use crate::i18n::{self, negotiate, t, tf, tn, Lang};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -217,18 +217,9 @@ pub fn countries_at(p: LonLat) -> Vec<String> {
     out
 }
 
-fn fmt_num(lang: Lang, x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    if lang == Lang::En {
-        s
-    } else {
-        s.replace('.', ",")
-    }
-}
-
 fn fmt_km(lang: Lang, m: f64) -> String {
     let km = m / 1000.0;
-    fmt_num(lang, km, if km < 10.0 { 1 } else { 0 })
+    i18n::number(lang, km, if km < 10.0 { 1 } else { 0 })
 }
 
 fn fmt_time(lang: Lang, s: f64) -> String {
@@ -535,7 +526,10 @@ fn shelters(engine: &Engine, page: &mut Page, at: LonLat) -> Option<Shelter> {
                             &[
                                 ("town", town),
                                 // Whole kilometres: the point is the town's centre.
-                                ("km", &fmt_num(lang, (n.distance_m / 1000.0).round(), 0)),
+                                (
+                                    "km",
+                                    &i18n::number(lang, (n.distance_m / 1000.0).round(), 0),
+                                ),
                             ],
                         )
                     })

@@ -1180,3 +1180,126 @@ async fn one_huge_alert_does_not_close_the_network() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(is_error(&v));
 }
+
+/// Plan errors carry a stable code, details, and the message in the caller's language
+/// (`lang=`, else `Accept-Language`, else Spanish).
+#[tokio::test]
+async fn plan_errors_have_a_code_and_words_in_the_callers_language() {
+    let f = fixture();
+    let (from, to) = ("-92.2690,14.9010", "-92.2531,14.9172");
+    let base = format!("/api/v1/plan?from={from}&to={to}");
+    let (s, v, _) = get(&f, &base, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let days = v["plan"]["days"].as_u64().unwrap();
+
+    // Three minutes a day: more days than asked for.
+    let tight = format!("{base}&max_daily_hours=0.05&max_days=1");
+    let (s, v, _) = get(&f, &format!("{tight}&lang=es"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "too_many_days");
+    let needed = v["details"]["days"].as_u64().unwrap();
+    assert!(needed > days.max(1), "{v}");
+    assert_eq!(v["details"]["max_days"], 1);
+    let msg = v["message"].as_str().unwrap();
+    assert_eq!(
+        msg,
+        format!(
+            "Este viaje necesita {needed} días con 0,05 h de camino al día; el límite pedido es 1."
+        )
+    );
+    let (_, v, _) = get(&f, &format!("{tight}&lang=ht"), None).await;
+    assert_eq!(v["code"], "too_many_days");
+    assert_eq!(
+        v["message"],
+        format!("Vwayaj sa a bezwen {needed} jou si ou fè 0,05 h wout chak jou; limit ou mande a se 1 jou.")
+    );
+    let req = Request::get(tight.as_str())
+        .header("accept-language", "fr-CA,fr;q=0.9,en;q=0.5")
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, body) = send(&f, req).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Ce voyage demande {needed} jours")),
+        "{v}"
+    );
+    // No language asked for: Spanish.
+    let (_, v, _) = get(&f, &tight, None).await;
+    assert!(
+        v["message"].as_str().unwrap().starts_with("Este viaje"),
+        "{v}"
+    );
+
+    // A destination 20 km from any road.
+    let far = format!("/api/v1/plan?from={from}&to=-92.27,15.1");
+    for (lang, text) in [
+        (
+            "es",
+            "El destino está a más de 10 km de cualquier camino que conocemos.",
+        ),
+        (
+            "ht",
+            "Kote ou prale a plis pase 10 km lwen tout wout nou konnen.",
+        ),
+        (
+            "en",
+            "The destination is more than 10 km from any road we know.",
+        ),
+    ] {
+        let (s, v, _) = get(&f, &format!("{far}&lang={lang}"), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["code"], "unreachable_point");
+        assert_eq!(v["details"]["parameter"], "to");
+        assert_eq!(v["message"], text);
+    }
+
+    // Caller mistakes name the parameter.
+    for bad in ["0", "366", "two"] {
+        let (s, v, _) = get(&f, &format!("{base}&max_days={bad}"), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert_eq!(v["code"], "bad_request");
+        assert_eq!(v["details"]["parameter"], "max_days");
+    }
+    let (s, _, _) = get(&f, &format!("{base}&max_days={days}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// A destination a hurricane cuts off: `unreachable`, in Spanish and Haitian Creole.
+#[tokio::test]
+async fn a_plan_to_a_place_cut_off_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let roads = senda_testkit::gen::road_like_graph(400, 7);
+    store
+        .ingest("roads", "test", &located(roads), 0, &mut |_| {})
+        .unwrap();
+    let centre = ll(-92.2475, 14.9225);
+    let hurricane = senda_testkit::gen::hurricane(
+        senda_testkit::gen::square(centre, 0.008),
+        chrono::Utc::now(),
+    );
+    store
+        .ingest("weather", "test", &located(vec![hurricane]), 0, &mut |_| {})
+        .unwrap();
+    let state = AppState::new(store, ServerConfig::default()).unwrap();
+    let f = Fixture {
+        state,
+        analyst: String::new(),
+        ingest: String::new(),
+        _dir: dir,
+    };
+    let uri = "/api/v1/plan?from=-92.2690,14.9010&to=-92.2475,14.9225";
+    for (lang, text) in [
+        ("es", "Ningún camino conocido une estos dos lugares"),
+        ("ht", "Pa gen okenn wout nou konnen ki mare de kote sa yo"),
+    ] {
+        let (s, v, _) = get(&f, &format!("{uri}&lang={lang}"), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["code"], "unreachable");
+        assert_eq!(v["details"]["profile"], "foot");
+        assert!(v["message"].as_str().unwrap().starts_with(text), "{v}");
+    }
+}
