@@ -222,18 +222,15 @@ pub async fn route_get(
 
 /// A request body, or the JSON error for one that could not be read: 413 past the size limit,
 /// 408 when it did not arrive within the body timeout, 400 otherwise.
-fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+fn read_body(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     use axum::http::StatusCode;
     let e = match body {
         Ok(b) => return Ok(b),
         Err(e) => e,
     };
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            e.body_text(),
-        ));
+        // The one body limit, `--max-body-bytes`, named as the 413s for declared lengths are.
+        return Err(ApiError::body_too_large(state.config.max_body_bytes));
     }
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(c) = cause {
@@ -261,7 +258,7 @@ pub async fn route_post(
     Caller(role): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = read_body(body)?;
+    let body = read_body(&state, body)?;
     let doc: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_param("body", format!("not valid JSON: {e}")))?;
     let obj = doc
@@ -653,7 +650,7 @@ pub async fn ingest(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require("ingest", Role::may_ingest)?;
-    let body = read_body(body)?;
+    let body = read_body(&state, body)?;
     let kind = match kind.as_str() {
         "incidents" => RecordKind::Incidents,
         "shelters" => RecordKind::Shelters,

@@ -39,6 +39,16 @@ impl ApiError {
         e
     }
 
+    /// A body over the one body limit (`ServerConfig::max_body_bytes`), naming it.
+    pub fn body_too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit_bytes} bytes"),
+        )
+        .with_details(serde_json::json!({ "limit_bytes": limit_bytes }))
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }

@@ -115,16 +115,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
         && res.headers().get(header::CONTENT_TYPE)
             != Some(&HeaderValue::from_static("application/json"))
     {
-        res = ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!(
-                "the body is larger than {} bytes",
-                state.config.max_body_bytes
-            ),
-        )
-        .with_details(serde_json::json!({ "limit_bytes": state.config.max_body_bytes }))
-        .into_response();
+        res = ApiError::body_too_large(state.config.max_body_bytes).into_response();
     }
     state
         .metrics
