@@ -114,9 +114,9 @@ impl ProfileFactors {
 /// (`armed_conflict`, severe, 2 each) count as two serious-incident equivalents — about as
 /// much as two migrants drowned there — and twenty as one migrant killed (critical).
 ///
-/// The value was checked on what happened next (`crates/ingest/tests/holdout.rs`, ignored;
-/// run it with `--ignored --nocapture`): fields built from the bundled data before 2018, 2020
-/// and 2022, scored by the share of the next two years' migrant records that fall in their
+/// The value was checked on what happened next (`crates/ingest/examples/holdout.rs`; run it
+/// with `cargo run --release -p senda-ingest --example holdout`): fields built from the
+/// bundled data before 2018, 2020 and 2022, scored by the share of the next two years' migrant records that fall in their
 /// 1,000 riskiest cells (≈ 5,000 km²) — over the corridor, in Mexico (where GED has events),
 /// and violent deaths in Mexico:
 ///

@@ -1,11 +1,11 @@
 //! A hold-out check of `RiskConfig::source_weights` (the weight of UCDP GED against the IOM
 //! Missing Migrants record) on the bundled default data: build the field from everything
 //! before a date, then score it on the migrant deaths of the next two years — the share that
-//! falls in the field's riskiest cells. Ignored (it prints a table, it asserts nothing a data
-//! update could not change); run it with
+//! falls in the field's riskiest cells. An example, not a test (it prints a table, it asserts
+//! nothing a data update could not change); run it with
 //!
 //! ```text
-//! cargo test --release -p senda-ingest --test holdout -- --ignored --nocapture
+//! cargo run --release -p senda-ingest --example holdout
 //! ```
 //!
 //! The table it printed is in the docs of `RiskConfig` ("Violence and deaths in transit").
@@ -26,9 +26,7 @@ fn jan1(year: i32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).unwrap()
 }
 
-#[test]
-#[ignore = "an experiment on the default data: run with --ignored --nocapture"]
-fn ucdp_source_weight_holdout() {
+fn main() {
     let mmp = read("incidents/iom_mmp_mesoamerica_2014_2025_hxl.csv");
     let ged = read("violence/ucdp_ged_mexico_2014_2023.csv.gz");
     let countries = Countries::corridor();
