@@ -89,52 +89,22 @@ impl Planner<'_> {
         let day = self.day_ds;
 
         // 1. Travel time, bounded by the day.
-        let seeds = source_seeds(graph, &self.time_w, &src);
-        let starts: Vec<(NodeId, u64)> = seeds.iter().map(|s| (s.node, s.cost)).collect();
         let mut hops = Vec::new();
-        {
-            let reach =
-                self.router
-                    .multi_source(graph, &self.time_w, &starts, Direction::Forward, day);
-            for v in reach.settled() {
-                let d = reach.cost(v).expect("settled");
-                let g = match reach.parent_edge(v) {
-                    None => {
-                        let seed = &seeds[reach.origin(v).expect("settled")];
-                        partial_cost(
-                            self.gen_w[seed.edge.index()],
-                            Self::seed_fraction(&src, seed),
-                        )
-                    }
-                    Some(pe) => {
-                        self.acc[graph.tail(pe).index()] + u64::from(self.gen_w[pe.index()])
-                    }
-                };
-                self.acc[v.index()] = g;
-                for arrival in self.arrivals.at(v) {
-                    let b = arrival.point as usize;
-                    let tw = self.time_w[arrival.edge.index()];
-                    if b == a || tw == BLOCKED {
-                        continue;
-                    }
-                    let t = d + partial_cost(tw, arrival.fraction);
-                    if t <= day && keep(b) {
-                        let c =
-                            g + partial_cost(self.gen_w[arrival.edge.index()], arrival.fraction);
-                        hops.push(Hop {
-                            to: b,
-                            time_ds: t,
-                            cost: c,
-                            safest: false,
-                            via: Via::Tree {
-                                least_cost: false,
-                                limit: day,
-                                node: v,
-                                arrival: *arrival,
-                            },
-                        });
-                    }
-                }
+        for (v, arrival, t, c) in self.tree_arrivals(a, false, day) {
+            let b = arrival.point as usize;
+            if t <= day && keep(b) {
+                hops.push(Hop {
+                    to: b,
+                    time_ds: t,
+                    cost: c,
+                    safest: false,
+                    via: Via::Tree {
+                        least_cost: false,
+                        limit: day,
+                        node: v,
+                        arrival,
+                    },
+                });
             }
         }
         for hop in hops.drain(..) {
@@ -171,50 +141,25 @@ impl Planner<'_> {
             .filter_map(|&b| self.best[b].map(|h| h.cost))
             .max();
         if let Some(limit) = limit {
-            let seeds = source_seeds(graph, &self.gen_w, &src);
-            let starts: Vec<(NodeId, u64)> = seeds.iter().map(|s| (s.node, s.cost)).collect();
-            let reach =
-                self.router
-                    .multi_source(graph, &self.gen_w, &starts, Direction::Forward, limit);
-            for v in reach.settled() {
-                let d = reach.cost(v).expect("settled");
-                let t_acc = match reach.parent_edge(v) {
-                    None => {
-                        let seed = &seeds[reach.origin(v).expect("settled")];
-                        partial_cost(
-                            self.time_w[seed.edge.index()],
-                            Self::seed_fraction(&src, seed),
-                        )
-                    }
-                    Some(pe) => {
-                        self.acc[graph.tail(pe).index()] + u64::from(self.time_w[pe.index()])
-                    }
-                };
-                self.acc[v.index()] = t_acc;
-                for arrival in self.arrivals.at(v) {
-                    let b = arrival.point as usize;
-                    let gw = self.gen_w[arrival.edge.index()];
-                    if b == a || gw == BLOCKED || self.best[b].is_none() {
-                        continue;
-                    }
-                    let c = d + partial_cost(gw, arrival.fraction);
-                    let t =
-                        t_acc + partial_cost(self.time_w[arrival.edge.index()], arrival.fraction);
-                    self.least[b] = self.least[b].min(c);
-                    if t <= day {
-                        hops.push(Hop {
-                            to: b,
-                            time_ds: t,
-                            cost: c,
-                            safest: false,
-                            via: Via::Tree {
-                                least_cost: true,
-                                limit,
-                                node: v,
-                                arrival: *arrival,
-                            },
-                        });
-                    }
+            for (v, arrival, c, t) in self.tree_arrivals(a, true, limit) {
+                let b = arrival.point as usize;
+                if self.best[b].is_none() {
+                    continue;
+                }
+                self.least[b] = self.least[b].min(c);
+                if t <= day {
+                    hops.push(Hop {
+                        to: b,
+                        time_ds: t,
+                        cost: c,
+                        safest: false,
+                        via: Via::Tree {
+                            least_cost: true,
+                            limit,
+                            node: v,
+                            arrival,
+                        },
+                    });
                 }
             }
         }
@@ -233,6 +178,55 @@ impl Planner<'_> {
         // Stops seen only along the shared edge but out of reach keep no state.
         for arrival in self.arrivals.on_edge(graph, src.edge) {
             self.least[arrival.point as usize] = u64::MAX;
+        }
+        out
+    }
+
+    /// The arrivals at other stops of a search from stop `a` bounded by `limit`: over the
+    /// generalised weights when `least_cost`, else over travel time. Each comes with the
+    /// node it leaves, the search's own cost there and the other weights summed along the
+    /// same tree (cost for the time search, time for the cost search), both to the stop.
+    fn tree_arrivals(
+        &mut self,
+        a: usize,
+        least_cost: bool,
+        limit: u64,
+    ) -> Vec<(NodeId, Arrival, u64, u64)> {
+        let graph = self.engine.graph();
+        let src = self.stops[a].snap;
+        let (search, other) = if least_cost {
+            (&self.gen_w, &self.time_w)
+        } else {
+            (&self.time_w, &self.gen_w)
+        };
+        let seeds = source_seeds(graph, search, &src);
+        let starts: Vec<(NodeId, u64)> = seeds.iter().map(|s| (s.node, s.cost)).collect();
+        let reach = self
+            .router
+            .multi_source(graph, search, &starts, Direction::Forward, limit);
+        let mut out = Vec::new();
+        for v in reach.settled() {
+            let d = reach.cost(v).expect("settled");
+            let acc = match reach.parent_edge(v) {
+                None => {
+                    let seed = &seeds[reach.origin(v).expect("settled")];
+                    partial_cost(other[seed.edge.index()], Self::seed_fraction(&src, seed))
+                }
+                Some(pe) => self.acc[graph.tail(pe).index()] + u64::from(other[pe.index()]),
+            };
+            self.acc[v.index()] = acc;
+            for arrival in self.arrivals.at(v) {
+                let w = search[arrival.edge.index()];
+                if arrival.point as usize == a || w == BLOCKED {
+                    continue;
+                }
+                out.push((
+                    v,
+                    *arrival,
+                    d + partial_cost(w, arrival.fraction),
+                    acc + partial_cost(other[arrival.edge.index()], arrival.fraction),
+                ));
+            }
         }
         out
     }
